@@ -1,0 +1,1 @@
+"""Records, label schemas, validation and the importers/exporters for annotation tools."""

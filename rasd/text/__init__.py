@@ -1,0 +1,1 @@
+"""Arabic text handling with exact character offsets: sentences, words, normalization."""
