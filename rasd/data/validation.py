@@ -106,16 +106,22 @@ def validate_records(
     return report
 
 
-def jsonl_items(path: str | Path) -> Iterator[tuple[int, Record | DataError]]:
-    """Records of a JSON Lines file with their line numbers, turning each bad line into an error item."""
-    from rasd.data.formats.jsonl import iter_json_lines, open_text
+def validate_file(path: str | Path, *, fmt: str | None = None, schema: LabelSchema | None = None) -> ValidationReport:
+    """Every problem in a file of any importable format, with file:line, plus its label statistics.
 
-    with open_text(path) as f:
-        for jl in iter_json_lines(f):
-            if jl.error:
-                yield jl.line, DataError(jl.error, path=path, line=jl.line)
-                continue
-            try:
-                yield jl.line, Record.from_dict(jl.value, path=str(path), line=jl.line)
-            except DataError as e:
-                yield jl.line, e
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "x.jsonl")
+    >>> _ = open(p, "w", encoding="utf-8").write('{"id": "a", "text": "قصف"}\\n{"id": "a", "text": ""}\\n')
+    >>> [str(x).split(": ", 1)[1] for x in validate_file(p).problems]
+    ["record 'a': text is empty", "duplicate id 'a' (first on line 1)"]
+    """
+    from rasd.data.formats import get_importer, sniff_format
+    from rasd.data.formats.base import ReadStats
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError("file not found", path=path)
+    importer = get_importer(fmt or sniff_format(path))
+    items = importer.items(path, stats=ReadStats(on_notice=lambda notice: None))
+    return validate_records(((it.line, it.error if it.error is not None else it.record) for it in items),
+                            path=str(path), schema=schema)

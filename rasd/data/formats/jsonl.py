@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -10,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from rasd.data.formats.base import Item, ReadStats
 from rasd.data.records import Record
-from rasd.errors import DataError
+from rasd.errors import DataError, FormatError
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,94 @@ def read_jsonl(path: str | Path) -> Iterator[Record]:
             if jl.error:
                 raise DataError(jl.error, path=path, line=jl.line)
             yield Record.from_dict(jl.value, path=str(path), line=jl.line)
+
+
+def iter_jsonl_items(path: str | Path, *, stats: ReadStats | None = None) -> Iterator[Item]:
+    """Canonical records as items: a bad line becomes an error item and the stream goes on."""
+    with open_text(path) as f:
+        for jl in iter_json_lines(f):
+            if jl.error:
+                yield Item(jl.line, error=DataError(jl.error, path=path, line=jl.line), raw=jl.raw)
+                continue
+            try:
+                yield Item(jl.line, record=Record.from_dict(jl.value, path=str(path), line=jl.line), raw=jl.value)
+            except DataError as e:
+                yield Item(jl.line, error=e, raw=jl.value)
+
+
+def iter_json_array(stream: IO[bytes], *, path: str | Path | None = None,
+                    chunk_size: int = 1 << 16) -> Iterator[tuple[int, Any]]:
+    """Stream the elements of a top-level JSON list as ``(line, value)`` without loading the file.
+
+    The stdlib has no streaming JSON parser, so this reads chunks and lets
+    :meth:`json.JSONDecoder.raw_decode` take one element at a time; an element cut by the chunk
+    end is retried with more text (the read size doubles, so a huge element costs linear time).
+    A malformed list raises :class:`~rasd.errors.FormatError` with the line: a JSON list cannot be
+    resynchronised after a syntax error, so there is no skipping past it.
+
+    >>> [v for _, v in iter_json_array(io.BytesIO(b'[{"a": 1},\\n {"a": 2}]'))]
+    [{'a': 1}, {'a': 2}]
+    """
+    decoder = json.JSONDecoder()
+    reader = codecs.getincrementaldecoder("utf-8-sig")()
+    buf, pos, base_line, eof = "", 0, 1, False
+
+    def more() -> None:
+        nonlocal buf, pos, base_line, eof
+        base_line += buf.count("\n", 0, pos)
+        buf, pos = buf[pos:], 0
+        want = max(chunk_size, len(buf))
+        try:
+            chunk = stream.read(want)
+            buf += reader.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as e:
+            raise FormatError(f"not valid UTF-8 near line {base_line + buf.count(chr(10))}: {e.reason}",
+                              path=path) from None
+        eof = not chunk
+
+    def line_at(i: int) -> int:
+        return base_line + buf.count("\n", 0, i)
+
+    def next_char() -> str:
+        nonlocal pos
+        while True:
+            while pos < len(buf) and buf[pos] in " \t\r\n":
+                pos += 1
+            if pos < len(buf) or eof:
+                return buf[pos] if pos < len(buf) else ""
+            more()
+
+    if next_char() != "[":
+        raise FormatError("expected a JSON list ('[' ...)", path=path, line=line_at(pos))
+    pos += 1
+    first = True
+    while True:
+        c = next_char()
+        if c == "]":
+            pos += 1
+            if next_char():
+                raise FormatError("unexpected text after the end of the JSON list", path=path, line=line_at(pos))
+            return
+        if not c:
+            raise FormatError("the file ends before the JSON list is closed with ']'", path=path, line=line_at(pos))
+        if not first:
+            if c != ",":
+                raise FormatError(f"expected ',' or ']' between list elements, found {c!r}", path=path,
+                                  line=line_at(pos))
+            pos += 1
+            next_char()
+        first = False
+        while True:
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+                if end < len(buf) or eof:
+                    break
+            except json.JSONDecodeError as e:
+                if eof:
+                    raise FormatError(f"invalid JSON: {e.msg}", path=path, line=line_at(e.pos)) from None
+            more()
+        yield line_at(pos), value
+        pos = end
 
 
 def write_jsonl(records: Iterable[Record], path: str | Path | IO[str]) -> int:

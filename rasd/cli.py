@@ -1,0 +1,321 @@
+"""The `rasd` command line. Each subcommand parses its flags and calls one library function.
+
+Errors a user can cause (:class:`rasd.errors.RasdError`) are printed as one line on stderr
+with a non-zero exit status, never as a traceback. ``RASD_DEBUG=1`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rasd import __version__
+from rasd.errors import RasdError
+
+FORMATS = "jsonl, conll, label-studio, doccano, brat, prodigy"
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    pass
+
+
+def _command(sub: argparse._SubParsersAction, name: str, help: str, description: str, epilog: str = "") -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help, description=description, epilog=epilog, formatter_class=_Formatter)
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+def _validate(args: argparse.Namespace) -> int:
+    from rasd.data.schema import LabelSchema
+    from rasd.data.validation import validate_file
+
+    schema = LabelSchema.load(args.schema) if args.schema != "none" else None
+    status = 0
+    for path in args.paths:
+        report = validate_file(path, fmt=args.format, schema=schema)
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+        print(f"== {path}: {len(report.problems)} problem(s)")
+        print(report.stats.render())
+        status = status or (1 if report.problems else 0)
+    return status
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from rasd.data.formats import read_records
+    from rasd.data.formats.base import ReadStats
+    from rasd.data.stats import DatasetStats
+
+    for path in args.paths:
+        stats, read = DatasetStats(), ReadStats(on_notice=lambda n: print(n, file=sys.stderr))
+        for record in read_records(path, args.format, flatten=args.flatten, stats=read):
+            stats.add(record)
+        if args.json:
+            print(json.dumps({"path": str(path), **stats.to_dict()}, ensure_ascii=False))
+        else:
+            print(f"== {path}")
+            print(stats.render())
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from rasd.data.convert import convert
+
+    result = convert(
+        args.input, args.output, from_format=args.from_format, to_format=args.to_format, flatten=args.flatten,
+        repair_offsets=args.repair_offsets, skip_invalid=args.skip_invalid, docstart=args.docstart,
+        on_notice=lambda n: print(n, file=sys.stderr),
+    )
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"{result.from_format} -> {result.to_format}: wrote {result.written} record(s) to {result.output}; "
+          + result.stats.summary())
+    if result.rejects_path:
+        print(f"rejected records and their reasons: {result.rejects_path}")
+    return 0
+
+
+# --- model ---------------------------------------------------------------------------------------
+
+def _train(args: argparse.Namespace) -> int:
+    from rasd.training.train import train
+
+    result = train(args.config, overrides=args.overrides, resume=args.resume)
+    dev = result.dev_metrics
+    print(f"best epoch: {result.best_epoch}; dev slot F1 (strict) {dev.get('slot_f1', float('nan')):.4f}, "
+          f"event macro-F1 {dev.get('event_macro_f1', float('nan')):.4f}, event accuracy "
+          f"{dev.get('event_accuracy', float('nan')):.4f}")
+    if result.test_metrics:
+        t = result.test_metrics
+        print(f"test: slot F1 {t.get('slot_f1', float('nan')):.4f}, event macro-F1 {t.get('event_macro_f1', float('nan')):.4f}")
+    print(f"model saved to {result.output_dir}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from rasd.evaluation.evaluate import evaluate
+
+    result = evaluate(
+        args.model, args.data, fmt=args.format, output_dir=args.output, compare=args.compare,
+        batch_size=args.batch_size, device=args.device, bootstrap=args.bootstrap, seed=args.seed,
+    )
+    print(result.summary())
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    if args.to == "onnx":
+        from rasd.inference.onnx_backend import export_onnx
+
+        out = export_onnx(args.model, args.output, quantize=args.quantize, opset=args.opset)
+    else:
+        if args.quantize:
+            raise RasdError("--quantize applies to --to onnx only")
+        from rasd.models.export import export_hf_heads
+
+        out = export_hf_heads(args.model, args.output)
+    print(f"exported {args.model} -> {out}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    common = dict(
+        output=args.output, text_field=args.text_field, id_field=args.id_field, device=args.device,
+        dtype=args.dtype, batch_size=args.batch_size, resume=args.resume, fmt=args.format,
+        all_sentences=args.all_sentences, backend=args.backend,
+    )
+    if args.engine == "ray":
+        from rasd.inference.ray_engine import predict_with_ray
+
+        summary = predict_with_ray(args.model, args.input, ray_address=args.ray_address,
+                                   num_workers=args.num_workers, gpus_per_worker=args.gpus_per_worker, **common)
+    else:
+        from rasd.inference.run import predict_file
+
+        summary = predict_file(args.model, args.input, progress=not args.quiet, **common)
+    print(summary.render(), file=sys.stderr)
+    if args.incidents:
+        from rasd.incidents import build_incidents
+
+        result = build_incidents(summary.output, output=args.incidents, fmt=Path(args.incidents).suffix.lstrip(".") or "csv")
+        print(result.summary(), file=sys.stderr)
+    return 0
+
+
+def _incidents(args: argparse.Namespace) -> int:
+    from rasd.incidents import build_incidents, evaluate_incidents
+
+    if args.evaluate:
+        report = evaluate_incidents(args.predictions, args.evaluate, match_days=args.match_days)
+        print(report.render())
+        return 0
+    if not args.output:
+        raise RasdError("rasd incidents: -o/--output is required (or use --evaluate GOLD)")
+    result = build_incidents(args.predictions, output=args.output, fmt=args.format, dedup=args.dedup)
+    print(result.summary())
+    return 0
+
+
+# --- parser --------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rasd",
+        description="rasd (رصد): extract incidents from Arabic news. One transformer pass gives each sentence "
+                    "an event type and its incident slots (perpetrator, target, location, weapon, time, "
+                    "casualties, source) as character spans into the original text.",
+        epilog="Quick start: rasd train configs/compact.yaml && "
+               "rasd predict runs/compact data/samples/news_dump.jsonl -o predictions.jsonl\n"
+               "Run `rasd COMMAND --help` for each command's options.",
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"rasd {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = _command(sub, "validate", "check annotation files against the guidelines and a label schema",
+                 "Check every record of each file and print every problem as file:line: what is wrong, "
+                 "then a summary (documents, sentences, spans per label, event types). Exits 1 on any problem.",
+                 "Catches invalid JSON or UTF-8, missing/empty text, spans out of range, start >= end, overlapping "
+                 "spans, spans off word boundaries, unknown labels and duplicate ids.\n"
+                 "Example: rasd validate data/corpus/train.jsonl data/corpus/dev.jsonl")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="annotation files (any importable format)")
+    p.add_argument("--format", help=f"input format ({FORMATS}); detected when omitted")
+    p.add_argument("--schema", default="default",
+                   help="label schema YAML to check labels against; 'default' is the shipped scheme, 'none' skips label checks")
+    p.set_defaults(func=_validate)
+
+    p = _command(sub, "stats", "print the label distribution of annotation files",
+                 "Count documents, sentences, words, spans per slot label and sentences per event type.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--format", help=f"input format ({FORMATS}); detected when omitted")
+    p.add_argument("--flatten", choices=["outer", "inner"], help="for nested CoNLL files (e.g. Wojood)")
+    p.add_argument("--json", action="store_true", help="one JSON object per file instead of tables")
+    p.set_defaults(func=_stats)
+
+    p = _command(sub, "convert", "convert annotations between tools and the canonical JSONL",
+                 f"Read any of {FORMATS} and write canonical JSONL or CoNLL (IOB2). Every span is checked against "
+                 "the text at its offsets; bad records stop the conversion unless --skip-invalid.",
+                 "Examples:\n  rasd convert export.json train.jsonl --from label-studio\n"
+                 "  rasd convert train.jsonl train.conll\n  rasd convert wojood.txt out.jsonl --flatten outer")
+    p.add_argument("input", metavar="IN")
+    p.add_argument("output", metavar="OUT")
+    p.add_argument("--from", dest="from_format", help="input format; detected when omitted")
+    p.add_argument("--to", dest="to_format", help="output format (jsonl or conll); from OUT's extension when omitted")
+    p.add_argument("--flatten", choices=["outer", "inner"], help="keep the outer or inner tag of a nested CoNLL file")
+    p.add_argument("--repair-offsets", action="store_true",
+                   help="realign spans whose offsets do not match their text (Label Studio/Doccano with emoji); every repair is reported")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="write bad records to OUT.rejects.jsonl with their reason instead of stopping")
+    p.add_argument("--docstart", action="store_true", help="write -DOCSTART- lines between documents (CoNLL)")
+    p.set_defaults(func=_convert)
+
+    p = _command(sub, "train", "fine-tune the joint event-type + slot model",
+                 "Train with the Hugging Face Trainer from a YAML config. Any transformers.TrainingArguments field "
+                 "may appear in the config; key=value arguments after the config override it (dotted keys for "
+                 "nested values, e.g. compact_encoder.hidden_size=128).",
+                 "Examples:\n  rasd train configs/compact.yaml\n"
+                 "  rasd train configs/arabert.yaml model_name_or_path=/models/bert-base-arabertv02\n"
+                 "  rasd train configs/compact.yaml task=slots train_file=ner.conll num_train_epochs=5\n"
+                 "  torchrun --nproc_per_node 2 -m rasd.cli train configs/compact.yaml   (several processes/GPUs)")
+    p.add_argument("config", metavar="CONFIG.yaml")
+    p.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides")
+    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in output_dir")
+    p.set_defaults(func=_train)
+
+    p = _command(sub, "evaluate", "score a model on annotated data (seqeval strict/default, event F1)",
+                 "Predict on DATA and compare with its annotations. Writes metrics.json, report.md, "
+                 "confusion_matrix.png and errors.jsonl to --output and prints the headline numbers.",
+                 "Example: rasd evaluate runs/compact data/corpus/test.jsonl --output runs/eval\n"
+                 "         rasd evaluate runs/a data/corpus/test.jsonl --compare runs/b")
+    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("data", metavar="DATA")
+    p.add_argument("--format", help=f"format of DATA ({FORMATS}); detected when omitted")
+    p.add_argument("--output", help="directory for metrics.json, report.md, confusion_matrix.png, errors.jsonl")
+    p.add_argument("--compare", metavar="MODEL_B", help="a second model: side-by-side scores and paired bootstrap CIs")
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for --compare")
+    p.add_argument("--seed", type=int, default=0, help="seed for the bootstrap")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.set_defaults(func=_evaluate)
+
+    p = _command(sub, "predict", "score a dump of Arabic news: event sentences and slots with offsets",
+                 "Split each document into sentences, score them in one encoder pass, and write one JSON line per "
+                 "document: its id and, for each sentence with an event type other than 'none', the sentence "
+                 "offsets, event type and probability, and slots with label, text, start/end into the ORIGINAL "
+                 "document text and a score. Malformed input lines go to OUTPUT.rejects.jsonl; scoring goes on.",
+                 "INPUT: JSON Lines (.jsonl, .jsonl.gz), CSV, Parquet, a directory of .txt files, or - for stdin.\n"
+                 "Examples:\n  rasd predict runs/compact data/samples/news_dump.jsonl -o predictions.jsonl\n"
+                 "  rasd predict runs/compact dump.csv --text-field body -o out.csv --format csv\n"
+                 "  rasd predict runs/compact-onnx dump.jsonl.gz --backend onnx -o out.jsonl --resume")
+    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("input", metavar="INPUT")
+    p.add_argument("-o", "--output", help="output file (default: stdout)")
+    p.add_argument("--text-field", default="text", help="field holding the document text")
+    p.add_argument("--id-field", default="id", help="field holding the document id (line number when absent)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                   help="auto: bf16 on GPUs that support it (fp16 otherwise), fp32 on CPU")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--backend", default="torch", choices=["torch", "onnx"], help="onnx: a directory from `rasd export --to onnx`")
+    p.add_argument("--resume", action="store_true", help="skip ids already in OUTPUT and append the rest")
+    p.add_argument("--format", default="jsonl", choices=["jsonl", "csv"], help="csv: one row per slot")
+    p.add_argument("--all-sentences", action="store_true", help="also write sentences whose event type is 'none'")
+    p.add_argument("--incidents", metavar="PATH", help="also build the incident table (see `rasd incidents`) into PATH")
+    p.add_argument("--engine", default="local", choices=["local", "ray"], help="ray: distribute over a Ray cluster")
+    p.add_argument("--ray-address", help="Ray cluster address (default: start a local Ray)")
+    p.add_argument("--num-workers", type=int, default=2, help="Ray actors, each holding one copy of the model")
+    p.add_argument("--gpus-per-worker", type=float, default=0.0, help="GPUs per Ray actor (1 = one actor per GPU)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_predict)
+
+    p = _command(sub, "export", "export a model to ONNX or to two standard Hugging Face checkpoints",
+                 "--to onnx writes model.onnx (optionally int8-quantized) plus the tokenizer and config, for "
+                 "`rasd predict --backend onnx`. --to hf-heads writes OUT/token-classification and "
+                 "OUT/sequence-classification, loadable with transformers.pipeline().",
+                 "Examples:\n  rasd export runs/compact --to onnx runs/compact-onnx --quantize int8\n"
+                 "  rasd export runs/compact --to hf-heads runs/compact-hf")
+    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("--to", required=True, choices=["onnx", "hf-heads"])
+    p.add_argument("output", metavar="OUT")
+    p.add_argument("--quantize", choices=["int8"], help="dynamic int8 quantization (onnxruntime)")
+    p.add_argument("--opset", type=int, default=17, help="ONNX opset")
+    p.set_defaults(func=_export)
+
+    p = _command(sub, "incidents", "merge sentence predictions into an ACLED-style incident table",
+                 "Merge the event sentences of each document into incidents, normalize dates, casualty counts, "
+                 "locations (shipped gazetteer) and actors, and cluster the same incident across reports.",
+                 "Examples:\n  rasd incidents predictions.jsonl -o incidents.csv\n"
+                 "  rasd incidents predictions.jsonl -o incidents.csv --dedup\n"
+                 "  rasd incidents predictions.jsonl --evaluate data/corpus/incidents_gold_test.csv")
+    p.add_argument("predictions", metavar="PREDICTIONS.jsonl")
+    p.add_argument("-o", "--output", help="output table")
+    p.add_argument("--format", default="csv", choices=["csv", "jsonl"])
+    p.add_argument("--dedup", action="store_true", help="one row per cluster of reports of the same incident")
+    p.add_argument("--evaluate", metavar="GOLD", help="score against gold incident rows instead of writing a table")
+    p.add_argument("--match-days", type=int, default=1, help="date tolerance in days when matching gold rows")
+    p.set_defaults(func=_incidents)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except RasdError as e:
+        if os.environ.get("RASD_DEBUG"):
+            raise
+        print(f"rasd {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"rasd {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Metrics (shared by training and `rasd evaluate`) and the evaluation report."""

@@ -1,0 +1,57 @@
+"""`RasdConfig`: one config for the encoder and both heads, saved as ``config.json``.
+
+``id2label``/``label2id`` hold the slot tags (the token-classification convention, so
+tools that read ``config.json`` see the tag set); ``event_labels`` holds the event types.
+The encoder's own config is nested under ``encoder``, so any BERT-family model works.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transformers import AutoConfig, PreTrainedConfig
+from transformers.configuration_utils import SubConfigSpec
+
+TASKS = ("joint", "slots", "events")
+
+
+class RasdConfig(PreTrainedConfig):
+    model_type = "rasd"
+    # The per-head losses are for logging; the Trainer must not gather them as predictions.
+    keys_to_ignore_at_inference = ["slot_loss", "event_loss"]
+    sub_configs_defaults = {"encoder": SubConfigSpec(config_class=AutoConfig, model_type="bert")}
+
+    encoder: PreTrainedConfig | dict | None = None
+    task: str = "joint"
+    event_labels: list[str] | None = None
+    multi_label: bool = False
+    event_threshold: float = 0.5
+    slot_loss_weight: float = 1.0
+    event_loss_weight: float = 1.0
+    event_class_weights: list[float] | None = None
+    classifier_dropout: float | None = None
+    # How raw text becomes model input (see rasd.text.normalize.build_normalizer); stored so that
+    # prediction always preprocesses exactly as training did.
+    preprocessing: dict[str, Any] | None = None
+    label_schema: dict[str, Any] | None = None
+    max_length: int = 256
+    stride: int = 32
+
+    def __post_init__(self, **kwargs: Any) -> None:
+        super().__post_init__(**kwargs)
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, got {self.task!r}")
+        if self.stride < 0 or self.stride >= self.max_length - 2:
+            raise ValueError(f"stride ({self.stride}) must be >= 0 and smaller than max_length - 2 ({self.max_length - 2})")
+
+    @property
+    def slot_labels(self) -> list[str]:
+        return [self.id2label[i] for i in range(len(self.id2label))] if self.id2label else []
+
+    @property
+    def has_slot_head(self) -> bool:
+        return self.task in ("joint", "slots") and bool(self.id2label)
+
+    @property
+    def has_event_head(self) -> bool:
+        return self.task in ("joint", "events") and bool(self.event_labels)
