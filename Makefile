@@ -36,8 +36,8 @@ setup-dev: $(VENV)/.rasd-dev
 demo: setup
 	$(BIN)/rasd train configs/compact.yaml output_dir=$(RUN)/compact
 	$(BIN)/rasd evaluate $(RUN)/compact data/corpus/test.jsonl --output $(RUN)/eval
-	$(BIN)/rasd predict $(RUN)/compact data/samples/news_dump.jsonl -o $(RUN)/predictions.jsonl
-	@echo "predictions: $(RUN)/predictions.jsonl   evaluation: $(RUN)/eval/report.md"
+	$(BIN)/rasd predict $(RUN)/compact data/samples/news_dump.jsonl -o $(RUN)/predictions.jsonl --incidents $(RUN)/incidents.csv
+	@echo "model: $(RUN)/compact  evaluation: $(RUN)/eval/report.md  predictions: $(RUN)/predictions.jsonl  incidents: $(RUN)/incidents.csv"
 
 test: setup-dev
 	$(BIN)/python -m pytest -q

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,12 +20,20 @@ from rasd.errors import RasdError
 FORMATS = "jsonl, conll, label-studio, doccano, brat, prodigy"
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    pass
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the examples' line breaks and shows defaults only where there is a real one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and "%(default)" not in text \
+                and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
 
 
 def _command(sub: argparse._SubParsersAction, name: str, help: str, description: str, epilog: str = "") -> argparse.ArgumentParser:
-    return sub.add_parser(name, help=help, description=description, epilog=epilog, formatter_class=_Formatter)
+    return sub.add_parser(name, help=help, description=textwrap.fill(description, 100), epilog=epilog,
+                          formatter_class=_Formatter)
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -141,23 +150,30 @@ def _predict(args: argparse.Namespace) -> int:
     if args.incidents:
         from rasd.incidents import build_incidents
 
-        result = build_incidents(summary.output, output=args.incidents, fmt=Path(args.incidents).suffix.lstrip(".") or "csv")
-        print(result.summary(), file=sys.stderr)
+        if summary.output is None:
+            raise RasdError("--incidents needs -o/--output (the predictions file it reads)")
+        result = build_incidents(summary.output, output=args.incidents, dedup=args.dedup)
+        print(_incident_counts(result), file=sys.stderr)
     return 0
 
 
 def _incidents(args: argparse.Namespace) -> int:
-    from rasd.incidents import build_incidents, evaluate_incidents
+    from rasd.incidents import build_incidents
 
-    if args.evaluate:
-        report = evaluate_incidents(args.predictions, args.evaluate, match_days=args.match_days)
-        print(report.render())
-        return 0
-    if not args.output:
-        raise RasdError("rasd incidents: -o/--output is required (or use --evaluate GOLD)")
-    result = build_incidents(args.predictions, output=args.output, fmt=args.format, dedup=args.dedup)
-    print(result.summary())
+    if not args.output and not args.evaluate:
+        raise RasdError("-o/--output is required (or --evaluate GOLD to score against gold incident rows)")
+    result = build_incidents(args.predictions, output=args.output, fmt=args.format, dedup=args.dedup,
+                             schema=args.schema, gazetteer=args.gazetteer, gold=args.evaluate)
+    print(_incident_counts(result))
+    if result.scores is not None:
+        print(result.scores.summary())
     return 0
+
+
+def _incident_counts(result) -> str:
+    where = f" -> {result.output}" if result.output else ""
+    return (f"{result.n_documents} document(s), {len(result.incidents)} incident(s) in "
+            f"{result.n_clusters} cluster(s); wrote {len(result.rows)} row(s){where}")
 
 
 # --- parser --------------------------------------------------------------------------------------
@@ -190,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "stats", "print the label distribution of annotation files",
                  "Count documents, sentences, words, spans per slot label and sentences per event type.")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="annotation files (any importable format)")
     p.add_argument("--format", help=f"input format ({FORMATS}); detected when omitted")
     p.add_argument("--flatten", choices=["outer", "inner"], help="for nested CoNLL files (e.g. Wojood)")
     p.add_argument("--json", action="store_true", help="one JSON object per file instead of tables")
@@ -201,8 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
                  "the text at its offsets; bad records stop the conversion unless --skip-invalid.",
                  "Examples:\n  rasd convert export.json train.jsonl --from label-studio\n"
                  "  rasd convert train.jsonl train.conll\n  rasd convert wojood.txt out.jsonl --flatten outer")
-    p.add_argument("input", metavar="IN")
-    p.add_argument("output", metavar="OUT")
+    p.add_argument("input", metavar="IN", help="annotation file (or brat directory)")
+    p.add_argument("output", metavar="OUT", help="output file (.jsonl or .conll)")
     p.add_argument("--from", dest="from_format", help="input format; detected when omitted")
     p.add_argument("--to", dest="to_format", help="output format (jsonl or conll); from OUT's extension when omitted")
     p.add_argument("--flatten", choices=["outer", "inner"], help="keep the outer or inner tag of a nested CoNLL file")
@@ -221,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
                  "  rasd train configs/arabert.yaml model_name_or_path=/models/bert-base-arabertv02\n"
                  "  rasd train configs/compact.yaml task=slots train_file=ner.conll num_train_epochs=5\n"
                  "  torchrun --nproc_per_node 2 -m rasd.cli train configs/compact.yaml   (several processes/GPUs)")
-    p.add_argument("config", metavar="CONFIG.yaml")
+    p.add_argument("config", metavar="CONFIG.yaml", help="training config (see configs/)")
     p.add_argument("overrides", nargs="*", metavar="key=value", help="config overrides")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in output_dir")
     p.set_defaults(func=_train)
@@ -231,14 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
                  "confusion_matrix.png and errors.jsonl to --output and prints the headline numbers.",
                  "Example: rasd evaluate runs/compact data/corpus/test.jsonl --output runs/eval\n"
                  "         rasd evaluate runs/a data/corpus/test.jsonl --compare runs/b")
-    p.add_argument("model", metavar="MODEL_DIR")
-    p.add_argument("data", metavar="DATA")
+    p.add_argument("model", metavar="MODEL_DIR", help="a trained rasd model directory")
+    p.add_argument("data", metavar="DATA", help="annotated data in any importable format")
     p.add_argument("--format", help=f"format of DATA ({FORMATS}); detected when omitted")
     p.add_argument("--output", help="directory for metrics.json, report.md, confusion_matrix.png, errors.jsonl")
     p.add_argument("--compare", metavar="MODEL_B", help="a second model: side-by-side scores and paired bootstrap CIs")
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for --compare")
     p.add_argument("--seed", type=int, default=0, help="seed for the bootstrap")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     p.set_defaults(func=_evaluate)
 
@@ -251,20 +267,21 @@ def build_parser() -> argparse.ArgumentParser:
                  "Examples:\n  rasd predict runs/compact data/samples/news_dump.jsonl -o predictions.jsonl\n"
                  "  rasd predict runs/compact dump.csv --text-field body -o out.csv --format csv\n"
                  "  rasd predict runs/compact-onnx dump.jsonl.gz --backend onnx -o out.jsonl --resume")
-    p.add_argument("model", metavar="MODEL_DIR")
-    p.add_argument("input", metavar="INPUT")
+    p.add_argument("model", metavar="MODEL_DIR", help="a trained rasd model directory (or an ONNX export)")
+    p.add_argument("input", metavar="INPUT", help="the news dump to score (see below)")
     p.add_argument("-o", "--output", help="output file (default: stdout)")
     p.add_argument("--text-field", default="text", help="field holding the document text")
     p.add_argument("--id-field", default="id", help="field holding the document id (line number when absent)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     p.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                    help="auto: bf16 on GPUs that support it (fp16 otherwise), fp32 on CPU")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
     p.add_argument("--backend", default="torch", choices=["torch", "onnx"], help="onnx: a directory from `rasd export --to onnx`")
     p.add_argument("--resume", action="store_true", help="skip ids already in OUTPUT and append the rest")
     p.add_argument("--format", default="jsonl", choices=["jsonl", "csv"], help="csv: one row per slot")
     p.add_argument("--all-sentences", action="store_true", help="also write sentences whose event type is 'none'")
     p.add_argument("--incidents", metavar="PATH", help="also build the incident table (see `rasd incidents`) into PATH")
+    p.add_argument("--dedup", action="store_true", help="with --incidents: one row per cluster of reports")
     p.add_argument("--engine", default="local", choices=["local", "ray"], help="ray: distribute over a Ray cluster")
     p.add_argument("--ray-address", help="Ray cluster address (default: start a local Ray)")
     p.add_argument("--num-workers", type=int, default=2, help="Ray actors, each holding one copy of the model")
@@ -278,9 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
                  "OUT/sequence-classification, loadable with transformers.pipeline().",
                  "Examples:\n  rasd export runs/compact --to onnx runs/compact-onnx --quantize int8\n"
                  "  rasd export runs/compact --to hf-heads runs/compact-hf")
-    p.add_argument("model", metavar="MODEL_DIR")
+    p.add_argument("model", metavar="MODEL_DIR", help="a trained rasd model directory")
     p.add_argument("--to", required=True, choices=["onnx", "hf-heads"])
-    p.add_argument("output", metavar="OUT")
+    p.add_argument("output", metavar="OUT", help="output directory")
     p.add_argument("--quantize", choices=["int8"], help="dynamic int8 quantization (onnxruntime)")
     p.add_argument("--opset", type=int, default=17, help="ONNX opset")
     p.set_defaults(func=_export)
@@ -291,12 +308,14 @@ def build_parser() -> argparse.ArgumentParser:
                  "Examples:\n  rasd incidents predictions.jsonl -o incidents.csv\n"
                  "  rasd incidents predictions.jsonl -o incidents.csv --dedup\n"
                  "  rasd incidents predictions.jsonl --evaluate data/corpus/incidents_gold_test.csv")
-    p.add_argument("predictions", metavar="PREDICTIONS.jsonl")
+    p.add_argument("predictions", metavar="PREDICTIONS.jsonl", help="output of `rasd predict`")
     p.add_argument("-o", "--output", help="output table")
     p.add_argument("--format", default="csv", choices=["csv", "jsonl"])
     p.add_argument("--dedup", action="store_true", help="one row per cluster of reports of the same incident")
-    p.add_argument("--evaluate", metavar="GOLD", help="score against gold incident rows instead of writing a table")
-    p.add_argument("--match-days", type=int, default=1, help="date tolerance in days when matching gold rows")
+    p.add_argument("--evaluate", metavar="GOLD",
+                   help="score the incidents against gold rows (P/R/F1 on event type + date + location)")
+    p.add_argument("--gazetteer", help="places CSV (default: the shipped gazetteer of Syria, Iraq, Lebanon, Yemen)")
+    p.add_argument("--schema", help="label schema YAML mapping event types to ACLED sub-events (default: shipped)")
     p.set_defaults(func=_incidents)
     return parser
 

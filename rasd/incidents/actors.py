@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rasd.incidents.arabic import fold, light_stem, words
+from rasd.incidents.arabic import fold, light_stem, strip_article, words
 
 # Head nouns of actor and weapon phrases: a leading و/ب/ل before them is a clitic.
 HEADS = {
@@ -44,7 +44,11 @@ ALIASES = {
     "الايرانيه": "iran", "الايراني": "iran", "الثوري": "iran", "تركيا": "turkey", "التركي": "turkey",
     "التركيه": "turkey", "انقره": "turkey", "روسيا": "russia", "الروسيه": "russia", "الروسي": "russia",
     "اسراييل": "israel", "الاسراييلي": "israel", "الاسراييليه": "israel", "الاحتلال": "israel",
+    "العراق": "iraq", "العراقي": "iraq", "العراقيه": "iraq", "لبنان": "lebanon", "اللبناني": "lebanon",
+    "اللبنانيه": "lebanon", "النظام": "syria", "السوري": "syria", "السوريه": "syria", "حزب": "hezbollah",
+    "اليمني": "yemen", "اليمنيه": "yemen", "السعودي": "saudi", "السعوديه": "saudi",
 }
+TAGS = frozenset(ALIASES.values())
 
 
 def clean_mention(text: str) -> str:
@@ -69,6 +73,17 @@ def clean_mention(text: str) -> str:
     return f"{first} {rest}".strip()
 
 
+def _generic(word: str) -> bool:
+    """``الميليشيا``, ``مقاتلاته``, ``قواتها``: a kind of actor, with article or pronoun."""
+    if {word, strip_article(word)} & GENERIC:
+        return True
+    for suffix in ("هما", "هم", "ها", "ه"):
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3 and (stem in GENERIC or stem in HEADS):
+            return True
+    return False
+
+
 def side_keys(mention: str) -> frozenset[str]:
     """What identifies a side: alias tags and stems of the non-generic words.
 
@@ -81,7 +96,7 @@ def side_keys(mention: str) -> frozenset[str]:
     for w in words(clean_mention(mention)):
         if w in ALIASES:
             keys.add(ALIASES[w])
-        if w in GENERIC or len(w) < 3:
+        if len(w) < 3 or _generic(w):
             continue
         stem = light_stem(w)
         if stem in ALIASES:
@@ -90,8 +105,11 @@ def side_keys(mention: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-def sides_conflict(a: Iterable[str], b: Iterable[str]) -> bool:
+def sides_conflict(a: Iterable[str], b: Iterable[str], *, strong: bool = False) -> bool:
     """True when two sets of mentions name clearly different sides (both say who, no overlap).
+
+    ``strong`` asks for more: both sides carry a country or known-group tag and the tags
+    differ (a unit name such as ``الفرقة السابعة`` then never conflicts with ``الجيش العراقي``).
 
     >>> sides_conflict(["ميليشيا لواء الباقر"], ["القوات الأمريكية"])
     True
@@ -100,6 +118,8 @@ def sides_conflict(a: Iterable[str], b: Iterable[str]) -> bool:
     """
     ka = frozenset().union(*map(side_keys, a)) if a else frozenset()
     kb = frozenset().union(*map(side_keys, b)) if b else frozenset()
+    if strong:
+        ka, kb = ka & TAGS, kb & TAGS
     return bool(ka) and bool(kb) and not (ka & kb)
 
 

@@ -301,6 +301,8 @@ _RELATIVE_DAYS: list[tuple[tuple[str, ...], int]] = [
 
 
 def _relative_day(text: str, toks: list[str], pub: dt.date | None) -> TimeValue | None:
+    """``أمس``, ``الليلة الماضية``; with a weekday that disagrees (``عصر اليوم السبت`` in a report
+    dated Sunday: written the day before it went out) the named weekday wins."""
     bare = [clitic_variants(t)[-1] if t not in ("امس", "اليوم") else t for t in toks]
     for pattern, offset in _RELATIVE_DAYS:
         n = len(pattern)
@@ -308,7 +310,11 @@ def _relative_day(text: str, toks: list[str], pub: dt.date | None) -> TimeValue 
             if tuple(toks[i:i + n]) == pattern or tuple(bare[i:i + n]) == pattern:
                 if pub is None:
                     return TimeValue(text, rule="relative-needs-published")
-                return _resolved(text, pub + dt.timedelta(days=offset), DAY, "relative-day")
+                date = pub + dt.timedelta(days=offset)
+                named = _weekday(text, toks, pub)
+                if named is not None and named.date is not None and (date - named.date).days == 1:
+                    return _resolved(text, named.date, DAY, "weekday-over-relative")
+                return _resolved(text, date, DAY, "relative-day")
     return None
 
 

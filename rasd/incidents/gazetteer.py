@@ -23,12 +23,14 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from rasd.errors import ConfigError, DataError
 from rasd.incidents.arabic import clitic_variants, fold, words
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "gazetteer" / "places.csv"
+PACKAGED_NAME = "places.csv"  # in rasd/resources/, for installs without the source tree
 REQUIRED_COLUMNS = {"id", "name_ar", "variants", "country", "admin1", "latitude", "longitude"}
 SPECIFICITY = {"site": 0, "village": 1, "town": 2, "city": 3, "sea": 3, "region": 4, "admin1": 4, "country": 5}
 BROAD = {"admin1", "region", "country"}
@@ -42,8 +44,12 @@ GENERIC = {
     "العراقيه", "الدولي", "المدينه", "البلده", "القريه", "المنطقه", "العاصمه", "الجبل", "جبل", "وادي",
     "الوادي", "سوق", "السوق", "الجامع", "المطار", "القاعده", "المعسكر", "الكبير", "الصغير", "الجديد",
     "الجديده", "القديم", "القديمه", "الاراضي", "الساحل", "البحر", "الخط", "الجبهه", "جبهه", "مواقع",
-    "موقع", "مقر", "منزل", "الطريق", "النهر", "المخيم", "الحي", "الشارع", "مركز", "المركز", "الريف",
+    "موقع", "مقر", "منزل", "الطريق", "النهر", "المخيم", "الحي", "الشارع", "مركز", "المركز", "الريف", "عين",
+    "تل", "تله", "بير", "خربه", "كفر", "دير", "بيت", "ام", "ابو", "راس", "قلعه", "سهل", "شط",
 }
+# Words that begin toponyms (عين قانا, تل تمر, كفر كلا): a name found right after one of them is
+# only the tail of another place's name, not a match.
+TOPONYM_HEADS = {"عين", "تل", "تله", "كفر", "دير", "بيت", "ام", "ابو", "راس", "بير", "خربه", "مرج", "حوش"}
 _KEY_DROP = re.compile(r"[^\w]")
 
 
@@ -82,6 +88,15 @@ class PlaceMatch:
     text: str
     matched: str = ""
     place: Place | None = None
+
+
+def default_path() -> Path:
+    """The shipped table: ``data/gazetteer/places.csv`` in a source checkout, else a copy packaged
+    as ``rasd/resources/places.csv`` (a wheel has no ``data/``)."""
+    if DEFAULT_PATH.is_file():
+        return DEFAULT_PATH
+    packaged = Path(str(resources.files("rasd.resources").joinpath(PACKAGED_NAME)))
+    return packaged if packaged.is_file() else DEFAULT_PATH
 
 
 def name_key(name: str) -> str:
@@ -147,7 +162,7 @@ class Gazetteer:
     @classmethod
     def load(cls, path: str | Path | None = None) -> Gazetteer:
         """Read ``places.csv`` (the shipped one when ``path`` is None)."""
-        path = Path(path) if path is not None else DEFAULT_PATH
+        path = Path(path) if path is not None else default_path()
         if not path.is_file():
             raise ConfigError(f"gazetteer not found: {path} (build it with scripts/build_gazetteer.py "
                               "or pass another places.csv)")
@@ -182,6 +197,8 @@ class Gazetteer:
         toks = words(text)
         for n in range(len(toks), 0, -1):
             for i in range(len(toks) - n + 1):
+                if i > 0 and clitic_variants(toks[i - 1])[-1] in TOPONYM_HEADS:
+                    continue
                 rest = "".join(toks[i + 1:i + n])
                 for first in clitic_variants(toks[i]):
                     key = name_key(first + rest)

@@ -9,8 +9,11 @@ place or a day with it. It starts a new incident when:
 - its date differs (``الليلة الماضية`` vs ``منتصف نيسان الماضي``);
 - it reports an attack (weapon, target or casualties) by a side the incident has not named
   (the other side firing back), or at a place far from all of the incident's places;
-- it is flagged as another event (``وفي حادثة منفصلة``) or as background
-  (``وكان ... قد ...``), which never joins the current story by proximity.
+- it is flagged as another event (``وفي حادثة منفصلة``, ``هجوم مماثل``, ``ثاني هجوم``) or as
+  background (``وكان ... قد ...``, ``ويأتي ذلك بعد``), which only joins other background;
+- it names a side that clearly differs from the incident's: any other side when the
+  sentence reports an act, or when it does not, a different country or known group
+  (``الجيش اللبناني`` vs ``الجيش الإسرائيلي``).
 
 The headline summarises the report, often naming several incidents at once, so it is read
 last and joins the first incident of its label. Datelines (``دير الزور - خاص:``) name where
@@ -21,71 +24,37 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from rasd.data.schema import LabelSchema
 from rasd.incidents.actors import actor_names, clean_mention, group_mentions, longest, sides_conflict
 from rasd.incidents.arabic import fold, words
-from rasd.incidents.casualties import KILLED, Casualties, Count, parse_casualties
-from rasd.incidents.dates import DAY, TimeValue, parse_published, resolve_time
+from rasd.incidents.casualties import Casualties, Count
+from rasd.incidents.dates import DAY, TimeValue, parse_published
+from rasd.incidents.facts import (
+    NEAR_WORDS,
+    SUB_CITY,
+    SentenceFacts,
+    document_countries,
+    event_labels,
+    fill_same_day,
+    read_sentence,
+)
 from rasd.incidents.gazetteer import Gazetteer, Place, PlaceMatch, compatible, name_key
 from rasd.incidents.records import Evidence, Incident
-from rasd.inference.outputs import DocumentPrediction, SentencePrediction, SlotPrediction
+from rasd.inference.outputs import DocumentPrediction
 
 MAX_GAP = 2
 NEAR_KM = 10.0
-SEPARATE_CUES = {("حادثه", "منفصله"), ("حادث", "منفصل"), ("حادثه", "اخري"), ("هجوم", "منفصل"),
-                 ("حادثه", "ثانيه"), ("هجوم", "اخر")}
-BACKGROUND_OPENERS = {"وكان", "وكانت", "كان", "كانت"}
-FOLLOW_UP_OPENERS = {"وياتي", "ياتي", "وتاتي", "تاتي", "وجاء", "جاء", "وجاءت"}
-SIMILAR = {"مماثل", "مماثله", "مشابه", "مشابهه"}
-# Phrases outside TIME spans that put a sentence on the day of the event told before it.
-SAME_DAY_PHRASES = {("بعد", "ساعات"), ("بعد", "ساعه"), ("بعد", "ساعتين"), ("اليوم", "ذاته"),
-                    ("اليوم", "نفسه"), ("الوقت", "ذاته"), ("الوقت", "نفسه"), ("نفس", "اليوم")}
-
-
-@dataclass
-class SentenceFacts:
-    """What one sentence says, normalized: the unit the merge decisions look at."""
-
-    index: int
-    sentence: SentencePrediction
-    labels: list[str]
-    times: list[TimeValue] = field(default_factory=list)
-    places: list[PlaceMatch] = field(default_factory=list)
-    datelines: list[PlaceMatch] = field(default_factory=list)
-    perpetrators: list[str] = field(default_factory=list)
-    targets: list[str] = field(default_factory=list)
-    weapons: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    casualties: Casualties = field(default_factory=Casualties)
-    background: bool = False
-    separate: bool = False
-    headline: bool = False
-
-    @property
-    def date(self) -> TimeValue | None:
-        """The most precise resolved time in the sentence (the first among equals)."""
-        resolved = [t for t in self.times if t.resolved]
-        return min(resolved, key=lambda t: t.precision or 9) if resolved else None
-
-    @property
-    def attack(self) -> bool:
-        """The sentence describes an act itself, not just who said what."""
-        return bool(self.weapons or self.targets or self.casualties.killed or self.casualties.injured)
-
-    @property
-    def specific(self) -> list[Place]:
-        return [m.place for m in self.places if m.place is not None and not m.place.broad]
-
-    @property
-    def unresolved_keys(self) -> set[str]:
-        return {name_key(clean_mention(m.text)) for m in self.places if m.place is None}
+# Within one report, an act this far from every place of an incident is another incident
+# (a launch site or a retaliation nearby is usually within it).
+CONFLICT_KM = 25.0
 
 
 @dataclass
 class _Draft:
+    """An incident being assembled: its label and the sentences assigned to it so far."""
+
     label: str
     facts: list[SentenceFacts]
     background: bool
@@ -107,106 +76,6 @@ class _Draft:
     @property
     def perpetrators(self) -> list[str]:
         return [p for f in self.facts for p in f.perpetrators]
-
-
-# --- reading one document ----------------------------------------------------------------------
-
-
-def _relative(slot: SlotPrediction, sentence: SentencePrediction) -> tuple[int, int]:
-    """Slot offsets inside the sentence text (predictions index the document)."""
-    start = slot.start - sentence.start
-    if sentence.text[start:start + len(slot.text)] != slot.text:
-        found = sentence.text.find(slot.text)
-        start = found if found >= 0 else 0
-    return start, start + len(slot.text)
-
-
-def _dateline_spans(sentence: SentencePrediction) -> set[int]:
-    """Starts of LOCATION slots that form the dateline (``القامشلي (رويترز) -``, ``واشنطن/بغداد -``)."""
-    text = sentence.text
-    locs = sorted((_relative(s, sentence), s) for s in sentence.slots if s.label == "LOCATION")
-    out: set[int] = set()
-    pos = 0
-    for (start, end), _ in locs:
-        if text[pos:start].strip():
-            break
-        tail = text[end:].lstrip()
-        if not tail or tail[0] not in "-–—(/":
-            break
-        out.add(start)
-        if tail[0] != "/":
-            break
-        pos = end + (len(text[end:]) - len(tail)) + 1
-    return out
-
-
-def _labels(sentence: SentencePrediction, schema: LabelSchema) -> list[str]:
-    labels = sentence.event_labels or ([sentence.event_type] if sentence.event_type else [])
-    return [x for x in labels if x and x != schema.none_event and schema.acled_sub_event(x) != ""]
-
-
-def document_countries(doc: DocumentPrediction, gazetteer: Gazetteer) -> list[str]:
-    """Countries the report's places are in, most mentioned first: decides shared place names."""
-    counts: Counter[str] = Counter()
-    for s in doc.sentences:
-        for slot in s.slots:
-            if slot.label == "LOCATION":
-                m = gazetteer.match(slot.text)
-                if m.place is not None and m.place.country:
-                    counts[m.place.country] += 1
-    return [c for c, _ in counts.most_common()]
-
-
-def read_sentence(index: int, sentence: SentencePrediction, labels: list[str], *, published: dt.date | None,
-                  gazetteer: Gazetteer, countries: Sequence[str], title: str = "") -> SentenceFacts:
-    """Normalize every slot of one sentence."""
-    facts = SentenceFacts(index, sentence, labels)
-    dateline = _dateline_spans(sentence)
-    category: str | None = None
-    toks = words(sentence.text)
-    for slot in sorted(sentence.slots, key=lambda s: s.start):
-        start, end = _relative(slot, sentence)
-        if slot.label == "TIME":
-            facts.times.append(resolve_time(slot.text, published))
-        elif slot.label == "LOCATION":
-            m = gazetteer.match(slot.text, countries=countries)
-            (facts.datelines if start in dateline else facts.places).append(m)
-        elif slot.label == "PERPETRATOR":
-            facts.perpetrators.append(slot.text)
-        elif slot.label == "TARGET":
-            facts.targets.append(slot.text)
-        elif slot.label == "WEAPON":
-            facts.weapons.append(slot.text)
-        elif slot.label == "SOURCE":
-            facts.sources.append(slot.text)
-        elif slot.label == "CASUALTIES":
-            c = parse_casualties(slot.text, before=sentence.text[:start], after=sentence.text[end:],
-                                 default=category)
-            if c.killed or c.injured:
-                category = KILLED if c.killed and not c.injured else "injured" if c.injured and not c.killed \
-                    else category
-            facts.casualties = facts.casualties.add(c)
-    bare = [t[1:] if t[:1] in "وف" and len(t) > 3 else t for t in toks]
-    pairs = {tuple(x[i:i + 2]) for x in (toks, bare) for i in range(len(x) - 1)}
-    facts.background = bool(toks) and (toks[0] in BACKGROUND_OPENERS and "قد" in toks[1:10]
-                                       or toks[0] in FOLLOW_UP_OPENERS and "بعد" in toks[1:6])
-    facts.separate = bool(pairs & SEPARATE_CUES) or bool(SIMILAR & set(toks))
-    if not facts.times and pairs & SAME_DAY_PHRASES:
-        facts.times.append(TimeValue(" ".join(next(iter(pairs & SAME_DAY_PHRASES))), status="same_day",
-                                     rule="same-day-phrase"))
-    facts.headline = index == 0 and bool(title) and fold(title) == fold(sentence.text)
-    return facts
-
-
-def _fill_same_day(facts: list[SentenceFacts]) -> None:
-    """``اليوم ذاته``: the date of the last resolved time before it in the report."""
-    last: TimeValue | None = None
-    for f in facts:
-        for i, t in enumerate(f.times):
-            if t.status == "same_day" and last is not None:
-                f.times[i] = TimeValue(t.text, last.date, last.precision, "resolved", "same-day")
-            elif t.resolved:
-                last = t
 
 
 # --- merge decisions ---------------------------------------------------------------------------
@@ -232,16 +101,16 @@ def _shared_places(d: _Draft, f: SentenceFacts) -> int:
 
 def _place_conflict(d: _Draft, f: SentenceFacts) -> bool:
     mine, theirs = d.specific, f.specific
-    return bool(mine) and bool(theirs) and not any(compatible(p, q, km=NEAR_KM) for p in theirs for q in mine)
+    return bool(mine) and bool(theirs) and not any(compatible(p, q, km=CONFLICT_KM) for p in theirs for q in mine)
 
 
 def _choose_draft(drafts: list[_Draft], f: SentenceFacts, label: str) -> _Draft | None:
     if f.separate:
         return None
-    cands = [d for d in drafts if d.label == label and d.background == f.background
+    cands = [d for d in drafts if d.label == label and (d.background or not f.background)
              and dates_compatible(d.date, f.date)]
-    if f.attack and f.perpetrators:
-        cands = [d for d in cands if not sides_conflict(d.perpetrators, f.perpetrators)]
+    if f.perpetrators:
+        cands = [d for d in cands if not sides_conflict(d.perpetrators, f.perpetrators, strong=not f.attack)]
     sharing = [(n, d.last, d) for d in cands if (n := _shared_places(d, f))]
     if sharing:
         return max(sharing, key=lambda x: (x[0], x[1]))[2]
@@ -284,19 +153,39 @@ def group_sentences(facts: list[SentenceFacts]) -> list[_Draft]:
 
 
 def _best_place(facts: list[SentenceFacts]) -> PlaceMatch | None:
-    """Where: a named specific place over a governorate over unmatched text over a country;
-    then the most mentioned, the most precise, the first."""
-    mentions = [m for f in facts for m in f.places] or [m for f in facts for m in f.datelines]
+    """Where: the place the evidence names most (reference points such as ``جنوبي الخيام`` or a
+    road's end points count half), a specific or unmatched name before a governorate before a
+    country; ties to the first mentioned."""
+    mentions = [(m, w) for f in facts
+                for m, w in zip(f.places, f.place_weights or [1.0] * len(f.places), strict=True)]
+    if not mentions:
+        mentions = [(m, 1.0) for f in facts for m in f.datelines]
     if not mentions:
         return None
     stats: dict[str, list] = {}
-    for i, m in enumerate(mentions):
+    for i, (m, w) in enumerate(mentions):
         key = m.place.id if m.place else "text:" + name_key(clean_mention(m.text))
-        tier = (3 if m.place.kind == "country" else 1 if m.place.broad else 0) if m.place else 2
-        spec = m.place.specificity if m.place else 9
-        entry = stats.setdefault(key, [tier, 0, spec, i, m])
-        entry[1] -= 1
-    return min(stats.values(), key=lambda e: tuple(e[:4]))[4]
+        breadth = (2 if m.place.kind == "country" else 1 if m.place.broad else 0) if m.place else 0
+        entry = stats.setdefault(key, [breadth, 0.0, i, m])
+        entry[1] -= w
+    return min(stats.values(), key=lambda e: tuple(e[:3]))[3]
+
+
+def main_town(facts: list[SentenceFacts]) -> Place | None:
+    """The specific place the whole report names most (datelines included)."""
+    counts: Counter[str] = Counter()
+    places: dict[str, Place] = {}
+    for f in facts:
+        for m in [*f.places, *f.datelines]:
+            if m.place is not None and not m.place.broad and m.place.kind != "sea":
+                counts[m.place.id] += 1
+                places[m.place.id] = m.place
+    return places[counts.most_common(1)[0][0]] if counts else None
+
+
+def _inside_town(text: str) -> bool:
+    toks = [t for t in words(clean_mention(text)) if t not in NEAR_WORDS]
+    return bool(toks) and toks[0] in SUB_CITY
 
 
 def _date(facts: list[SentenceFacts], published: dt.date | None) -> tuple[TimeValue | None, str, str]:
@@ -330,10 +219,12 @@ def _casualties(facts: list[SentenceFacts]) -> tuple[int | None, int | None, tup
 
 
 def build_incident(draft: _Draft, *, doc: DocumentPrediction, number: int, schema: LabelSchema,
-                   published: dt.date | None) -> Incident:
+                   published: dt.date | None, town: Place | None = None) -> Incident:
     facts = sorted(draft.facts, key=lambda f: f.index)
     time, basis, time_text = _date(facts, published)
     place = _best_place(facts)
+    if place is not None and place.place is None and town is not None and _inside_town(place.text):
+        place = PlaceMatch(place.text, "", town)
     perps = actor_names(p for f in facts for p in f.perpetrators)
     targets = actor_names(t for f in facts for t in f.targets)
     actor1 = perps[0] if perps else ""
@@ -378,10 +269,27 @@ def document_incidents(doc: DocumentPrediction, *, gazetteer: Gazetteer, schema:
     published = parse_published(doc.meta.get("published"))
     countries = document_countries(doc, gazetteer)
     title = str(doc.meta.get("title") or "")
-    facts = [read_sentence(i, s, _labels(s, schema), published=published, gazetteer=gazetteer,
+    facts = [read_sentence(i, s, event_labels(s, schema), published=published, gazetteer=gazetteer,
                            countries=countries, title=title) for i, s in enumerate(doc.sentences)]
-    _fill_same_day(facts)
+    fill_same_day(facts)
     drafts = group_sentences([f for f in facts if f.labels])
-    return [build_incident(d, doc=doc, number=n, schema=schema, published=published)
-            for n, d in enumerate(drafts, start=1)]
+    town = main_town(facts)
+    incidents = [build_incident(d, doc=doc, number=n, schema=schema, published=published, town=town)
+                 for n, d in enumerate(drafts, start=1)]
+    return inherit_places(incidents, drafts)
+
+
+def inherit_places(incidents: list[Incident], drafts: list[_Draft]) -> list[Incident]:
+    """An incident whose sentences name no place (``وطوقت القوات مكان الانفجار``) happened where
+    the story was at that point: it takes the place of the incident told just before it.
+    ``location_text`` stays empty to show the place was inferred. Background is never filled."""
+    out: list[Incident] = []
+    for inc, draft in zip(incidents, drafts, strict=True):
+        prev = next((o for o in reversed(out) if o.location), None)
+        if not inc.location and prev is not None and not draft.background:
+            inc = replace(inc, location=prev.location, place_id=prev.place_id, location_en=prev.location_en,
+                          country=prev.country, admin1=prev.admin1, latitude=prev.latitude,
+                          longitude=prev.longitude)
+        out.append(inc)
+    return out
 

@@ -11,14 +11,16 @@ Invariants kept by every operation, which ``NormalizedText`` relies on:
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # One piece of a replacement: ("copy", i, j) keeps current chars [i, j) with their ranges;
 # ("map", s, i, j) writes s, every char of it standing for current chars [i, j);
 # ("insert", s, i) writes s at the boundary before current char i, standing for nothing.
-Piece = tuple
+Piece = tuple[Any, ...]
 
 
 @dataclass
@@ -35,12 +37,19 @@ class Tracked:
 
     def translate(self, table: dict[int, str]) -> Tracked:
         """Replace characters one for one (digits, slashes): ranges do not change."""
-        return Tracked(self.text.translate(table), self.starts, self.ends)
+        text = self.text.translate(table)
+        if len(text) != len(self.text):
+            raise ValueError("translate() needs a table that maps each character to exactly one")
+        return Tracked(text, self.starts, self.ends)
 
     def sub(self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], Iterable[Piece]]) -> Tracked:
         """``pattern.sub`` where ``repl`` says, with pieces, where each output character comes from."""
+        matches = pattern.finditer(self.text)
+        first = next(matches, None)
+        if first is None:
+            return self
         out = _Builder(self)
-        for match in pattern.finditer(self.text):
+        for match in itertools.chain((first,), matches):
             out.copy(out.pos, match.start())
             for piece in repl(match):
                 getattr(out, piece[0])(*piece[1:])
@@ -49,7 +58,10 @@ class Tracked:
         return out.build()
 
     def replace_all(self, pattern: re.Pattern[str], replacement: str) -> Tracked:
-        """Replace every match by ``replacement`` (spaces around it stand for nothing)."""
+        """Replace every match by ``replacement``, which stands for the whole match.
+
+        Spaces around it (``" [رابط] "``) stand for nothing; an empty replacement drops the match.
+        """
         core = replacement.strip()
         lead = replacement[: len(replacement) - len(replacement.lstrip())]
         trail = replacement[len(replacement.rstrip()) :] if core else ""
@@ -70,38 +82,36 @@ class Tracked:
         """Replace each match by ``func(match)``; shared prefix and suffix keep their own ranges."""
         return self.sub(pattern, lambda m: diff_pieces(m.group(), func(m.group()), m.start()))
 
-    def delete(
-        self, pattern: re.Pattern[str], *, join: re.Pattern[str] | None = None, forward: bool = False
-    ) -> Tracked:
-        """Remove every match; with ``join``, its raw chars become part of a neighbouring character.
+    def delete(self, pattern: re.Pattern[str], *, words: Sequence[int] | None = None) -> Tracked:
+        """Remove every match; with ``words``, removed chars stay part of the word they were in.
 
-        A removed run joins the character before it when that one matches ``join`` and is
-        raw-adjacent; else, with ``forward``, the character after it on the same terms; else it
-        is dropped. Diacritics join the letter they sit on (so a word's raw span keeps them);
-        tatweel joins either side; bidi marks join nothing, so no raw span starts or ends with one.
+        ``words[i]`` numbers the word raw character ``i`` belongs to (-1: none), as
+        :func:`word_ids` gives it. A removed run joins the kept character before it when both
+        are in one word, else the one after it; so a word's raw span keeps its diacritics and
+        tatweel. Without ``words`` (bidi marks) nothing joins, so no raw span starts or ends
+        with a removed mark.
         """
         out = _Builder(self)
         text, starts, ends = self.text, self.starts, self.ends
+        n = len(text)
         for match in pattern.finditer(text):
             a, b = match.span()
             out.copy(out.pos, a)
             out.pos = b
-            if join is None or a == b or out.pending is not None:
+            if words is None or out.pending is not None:  # (pending: right after a run joining forward)
                 continue
-            # Only raw-adjacent characters join: split the run where something was dropped before.
-            first_end, last_start = a + 1, b - 1
-            while first_end < b and ends[first_end - 1] == starts[first_end]:
-                first_end += 1
-            while last_start > a and ends[last_start - 1] == starts[last_start]:
-                last_start -= 1
-            prev_ok = out.chars and out.last == a - 1 and out.ends[-1] == starts[a]
-            if prev_ok and join.fullmatch(out.chars[-1]):
-                out.ends[-1] = ends[first_end - 1]
-                if first_end == b:
-                    continue
-            if forward and b < len(text) and ends[b - 1] == starts[b] and join.fullmatch(text[b]):
-                out.pending = starts[last_start]
-        out.copy(out.pos, len(text))
+            i = a
+            while i < b:  # a run may span words when a removed mark separated them
+                word = words[starts[i]] if starts[i] < ends[i] else -1
+                j = i + 1
+                while j < b and starts[j] < ends[j] and words[starts[j]] == word:
+                    j += 1
+                if word >= 0 and out.chars and out.ends[-1] > out.starts[-1] and words[out.ends[-1] - 1] == word:
+                    out.ends[-1] = ends[j - 1]
+                elif word >= 0 and j == b < n and starts[b] < ends[b] and words[starts[b]] == word:
+                    out.pending = starts[i]
+                i = j
+        out.copy(out.pos, n)
         return out.build()
 
     def collapse_whitespace(self) -> Tracked:
@@ -117,7 +127,17 @@ class Tracked:
         return self.sub(_WHITESPACE, repl)
 
 
-_WHITESPACE = re.compile(r"\s+")
+# Whitespace that changes under collapsing: at either end, runs, or a tab/newline/NBSP.
+# A lone " " between words stays as it is and is not matched, which keeps this pass cheap.
+_WHITESPACE = re.compile(r"\A\s+|\s+\Z|\s{2,}|[^\S ]")
+
+
+def word_ids(raw: str, spans: Iterable[tuple[int, int]]) -> list[int]:
+    """For each raw character, the index of the word span holding it, or -1."""
+    ids = [-1] * len(raw)
+    for k, (start, end) in enumerate(spans):
+        ids[start:end] = [k] * (end - start)
+    return ids
 
 
 class _Builder:
@@ -130,7 +150,6 @@ class _Builder:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.pending: int | None = None  # start of removed raw chars that join the next char
-        self.last = -1  # index in ``src`` of the last character copied
 
     def copy(self, i: int, j: int) -> None:
         if i >= j:
@@ -141,7 +160,6 @@ class _Builder:
         if self.pending is not None:
             self.starts[-(j - i)] = self.pending
             self.pending = None
-        self.last = j - 1
 
     def map(self, s: str, i: int, j: int) -> None:
         if not s:

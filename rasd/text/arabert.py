@@ -37,8 +37,9 @@ from arabert.preprocess import (
 )
 
 from rasd.errors import ConfigError, PreprocessingError
-from rasd.text._tracked import Piece, Tracked
-from rasd.text.normalize import WORD_CHAR, NormalizedText
+from rasd.text._tracked import Piece, Tracked, word_ids
+from rasd.text.normalize import NormalizedText
+from rasd.text.words import tokenize_words
 
 V02_EXAMPLE = "aubmindlab/bert-base-arabertv02"
 _V1_MODELS = ("bert-base-arabert", "bert-base-arabertv01")  # preprocessed by _preprocess_v1
@@ -54,11 +55,12 @@ _EMAILS = [re.compile(r) for r in EMAIL_REGEXES]
 _MENTION = re.compile(USER_MENTION_REGEX)
 _BR = re.compile("<br />")
 _MARKUP = re.compile("</?[^>]+>")
-_SPACED = re.compile("([^0-9\u0621-\u063a\u0641-\u064a\u0660-\u0669a-zA-Z\\[\\]])")
+# arabert's pattern also spaces off whitespace; leaving it out gives the same text once
+# whitespace is collapsed, with half the matches.
+_SPACED = re.compile("([^0-9\u0621-\u063a\u0641-\u064a\u0660-\u0669a-zA-Z\\[\\]\\s])")
 _DIGITS_LETTERS = re.compile("(\\d+)([\u0621-\u063a\u0641-\u064a\u0660-\u066c]+)")
 _LETTERS_DIGITS = re.compile("([\u0621-\u063a\u0641-\u064a\u0660-\u066c]+)(\\d+)")
 _VS16 = re.compile("\ufe0f")
-_VISIBLE = re.compile(r"\S")
 _SLASH = {ord("/"): "-"}
 _OPTIONS = (
     "remove_html_markup",
@@ -140,7 +142,7 @@ class ArabertNormalizer:
         return spec
 
     def __call__(self, raw: str) -> NormalizedText:
-        tracked = replay_v2(self._prep, raw)
+        tracked = _replay_v2(self._prep, raw)
         expected = self._prep.preprocess(raw)
         if tracked.text and not expected:
             raise PreprocessingError(
@@ -150,7 +152,7 @@ class ArabertNormalizer:
                 f"or use a model without segmentation such as {V02_EXAMPLE!r}."
             )
         if self._prep.model_name in _FARASA_V2:
-            tracked = align_segmented(tracked, expected)
+            tracked = _align_segmented(tracked, expected)
         if tracked.text != expected:
             raise PreprocessingError(
                 f"rasd's offset-tracking copy of arabert {arabert.__version__} preprocessing for "
@@ -170,7 +172,7 @@ def resolve_model_name(model_name: str) -> str:
     base = model_name.rstrip("/").split("/")[-1]
     segmented = base in SEGMENTED_MODELS or bool(_LOOKS_SEGMENTED.search(base))
     if segmented:
-        missing = farasa_missing()
+        missing = _farasa_missing()
         if missing:
             raise PreprocessingError(
                 f"model {model_name!r} was pretrained on Farasa-segmented text, and Farasa is not usable "
@@ -195,7 +197,7 @@ def resolve_model_name(model_name: str) -> str:
     return base
 
 
-def farasa_missing() -> str:
+def _farasa_missing() -> str:
     """Why Farasa segmentation cannot run here ('' when it can), checked without running anything."""
     spec = importlib.util.find_spec("farasa")
     if spec is None or spec.origin is None:
@@ -208,13 +210,14 @@ def farasa_missing() -> str:
     return f"Farasa's jars are missing from {bins}" if missing else ""
 
 
-def replay_v2(prep: ArabertPreprocessor, raw: str) -> Tracked:
+def _replay_v2(prep: ArabertPreprocessor, raw: str) -> Tracked:
     """``prep._preprocess_v2(raw)`` step by step on a :class:`Tracked`, before Farasa segmentation."""
     text = Tracked.of(raw).rewrite(_CHARREF, html.unescape)
+    words = word_ids(raw, tokenize_words(raw))
     if prep.strip_tashkeel:
-        text = text.delete(_TASHKEEL, join=WORD_CHAR)
+        text = text.delete(_TASHKEEL, words=words)
     if prep.strip_tatweel:
-        text = text.delete(_TATWEEL, join=WORD_CHAR, forward=True)
+        text = text.delete(_TATWEEL, words=words)
     if prep.replace_urls_emails_mentions:
         for pattern in _URLS:
             text = text.replace_all(pattern, " [رابط] ")
@@ -233,7 +236,7 @@ def replay_v2(prep: ArabertPreprocessor, raw: str) -> Tracked:
     if prep.replace_slash_with_dash:
         text = text.translate(_SLASH)
     text = text.replace_all(re.compile(prep.REJECTED_CHARS_REGEX), " ")
-    return text.delete(_VS16, join=_VISIBLE).collapse_whitespace()
+    return text.delete(_VS16, words=words).collapse_whitespace()
 
 
 def _keep_two(m: re.Match[str]) -> list[Piece]:
@@ -249,7 +252,7 @@ def _space_groups(m: re.Match[str]) -> list[Piece]:
     return [*pieces, ("insert", " ", m.end())]
 
 
-def align_segmented(unsegmented: Tracked, segmented: str) -> Tracked:
+def _align_segmented(unsegmented: Tracked, segmented: str) -> Tracked:
     """Map Farasa's output (``و+ قال``) onto the text before segmentation.
 
     Segmentation only adds ``+`` and spaces, so the other characters must match one for one;

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Protocol, runtime_checkable
 
 from rasd.errors import ConfigError
-from rasd.text._tracked import Piece, Tracked
+from rasd.text._tracked import Piece, Tracked, word_ids
+from rasd.text.words import tokenize_words
 
 # Vowel marks and Quranic annotation signs. Madda and hamza above/below (U+0653-U+0655)
 # are kept: in decomposed text they are part of the letter (ا + ٔ = أ).
@@ -34,8 +36,6 @@ PUNCTUATION = ".,;:!?،؛؟«»\"“”()[]{}…"
 _TASHKEEL = re.compile(f"[{TASHKEEL}]+")
 _TATWEEL = re.compile(f"{TATWEEL}+")
 _BIDI = re.compile(f"[{BIDI_MARKS}]+")
-# What removed diacritics and tatweel may join: a letter or digit (a word's first character in words.py).
-WORD_CHAR = re.compile(r"[^\W_]")
 _PUNCT = re.compile(rf"(?!(?<=\d)[.,:](?=\d))[{re.escape(PUNCTUATION)}]")
 
 
@@ -44,8 +44,9 @@ class NormalizedText:
     """Normalized ``text`` of ``raw``; character ``i`` of ``text`` stands for ``raw[starts[i]:ends[i]]``.
 
     Inserted characters (spaces around punctuation) stand for an empty range; removed
-    diacritics and tatweel belong to the letter next to them; a ``[رابط]`` that replaced a
-    URL stands, every character of it, for the whole URL. ``starts`` and ``ends`` never
+    diacritics and tatweel belong to a neighbouring letter of their word (as
+    :func:`~rasd.text.words.tokenize_words` cuts words); a ``[رابط]`` that replaced a URL
+    stands, every character of it, for the whole URL. ``starts`` and ``ends`` never
     decrease, which makes both lookups a binary search.
     """
 
@@ -67,6 +68,7 @@ class NormalizedText:
 
     @classmethod
     def from_tracked(cls, raw: str, tracked: Tracked) -> NormalizedText:
+        """Freeze what a normalizer built (internal: normalizers in this package use it)."""
         return cls(raw, tracked.text, tuple(tracked.starts), tuple(tracked.ends))
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
@@ -160,12 +162,13 @@ class BasicNormalizer:
 
     def __call__(self, raw: str) -> NormalizedText:
         text = Tracked.of(raw)
+        words = word_ids(raw, tokenize_words(raw)) if self.remove_tashkeel or self.remove_tatweel else None
         if self.strip_marks:
             text = text.delete(_BIDI)
         if self.remove_tashkeel:
-            text = text.delete(_TASHKEEL, join=WORD_CHAR)
+            text = text.delete(_TASHKEEL, words=words)
         if self.remove_tatweel:
-            text = text.delete(_TATWEEL, join=WORD_CHAR, forward=True)
+            text = text.delete(_TATWEEL, words=words)
         if self.unify_digits:
             text = text.translate(DIGITS)
         if self.space_punctuation:
@@ -178,7 +181,7 @@ class BasicNormalizer:
         return {"kind": "basic", **asdict(self)}
 
 
-def _spaced(text: str) -> Any:
+def _spaced(text: str) -> Callable[[re.Match[str]], list[Piece]]:
     """Pieces putting one space between a punctuation mark and a glued neighbour."""
 
     def repl(m: re.Match[str]) -> list[Piece]:
@@ -202,7 +205,7 @@ def build_normalizer(spec: dict[str, Any] | None) -> Normalizer:
     >>> build_normalizer({"kind": "none"})("نصّ").text
     'نصّ'
     """
-    spec = dict(spec or {"kind": "none"})
+    spec = {"kind": "none"} if spec is None else dict(spec)
     kind = spec.pop("kind", None)
     if kind == "none":
         _check_keys("none", spec, set())
@@ -217,8 +220,9 @@ def build_normalizer(spec: dict[str, Any] | None) -> Normalizer:
         from rasd.text.arabert import ArabertNormalizer
 
         return ArabertNormalizer.from_dict(spec)
+    what = "a normalizer spec needs a 'kind'" if kind is None else f"unknown normalizer kind {kind!r}"
     raise ConfigError(
-        f"unknown normalizer kind {kind!r}: use one of 'none', 'basic', 'arabert' "
+        f"{what}: use one of 'none', 'basic', 'arabert' "
         '(e.g. {"kind": "arabert", "model_name": "aubmindlab/bert-base-arabertv02"})'
     )
 

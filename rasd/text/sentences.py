@@ -4,12 +4,13 @@ Every sentence is one training example, so the split decides what the model sees
 together. The rules are the cheap ones that matter in news copy: a period inside a
 number (``3.5``, ``2022.11.18 | 07:57``), a URL or a one-letter abbreviation
 (``U.S.``, ``د. أحمد``) does not end a sentence; a quotation that ends a sentence
-inside «…» or “…” stays whole when its closing quote follows soon; closing quotes and
-brackets after the terminator stay with their sentence; a line break always ends one;
-an inline ``اقرأ أيضاً`` (a link to another story) starts a new one.
+inside «…», “…” or "…" (or a caption in parentheses) stays whole when its closing mark
+follows soon; closing quotes and brackets after the terminator stay with their
+sentence; a line break always ends one; an inline ``اقرأ أيضاً`` (a link to another
+story) starts a new one.
 
 One regex pass finds the candidates and a few character checks decide each of them,
-so a 1 MB document splits in tens of milliseconds.
+so a 1 MB document splits in about 0.1 s.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066
 _CANDIDATES = re.compile(
     rf"(?P<br>[{_BREAKS}]+)"
     rf"|(?P<term>(?:[{re.escape(_TERMINATORS)}]+[{re.escape(_CLOSERS)}]*)+)"
-    r"|(?P<see>(?<!\w)[اإأ]قر[أا]\s+[أا]يض)"  # "اقرأ أيضاً": a link to another story
+    r"|(?P<see>(?<!\w)[اإأ]قر[أا][ \t\u00a0]+[أا]يض)"  # "اقرأ أيضاً": a link to another story
 )
 _BREAK = re.compile(rf"[{_BREAKS}]")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06ff]")
@@ -38,7 +39,9 @@ _LATIN_ABBREVIATION = re.compile(
     r"(?:^|\W)(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|No|vs|Inc|Ltd|Co|Gen|Col|Lt|Sgt|Capt|Maj|Rep|Sen|Gov|Mt)\Z"
 )
 _ENUMERATOR = re.compile(r"\d{1,3}")
+_PAIRS = (("«", "»"), ("“", "”"), ("(", ")"))
 _QUOTE_LOOKAHEAD = 150  # how far a closing quote may follow a sentence end inside a quotation
+_QUOTE_LOOKBACK = 1000  # how far back an opening quote is looked for
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -78,7 +81,10 @@ def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
 def _ends_sentence(text: str, start: int, term_start: int, term_end: int) -> bool:
     """Whether the terminator run ``text[term_start:term_end]`` ends the sentence begun at ``start``."""
     prev = text[term_start - 1] if term_start > 0 else ""
-    nxt = text[term_end] if term_end < len(text) else ""
+    after = term_end
+    while after < len(text) and text[after] in _INVISIBLE:
+        after += 1
+    nxt = text[after] if after < len(text) else ""
     if prev in "([":  # "(...)" marks an omission inside a quotation
         return False
     if nxt and not nxt.isspace():
@@ -88,8 +94,8 @@ def _ends_sentence(text: str, start: int, term_start: int, term_end: int) -> boo
             return False
     if text[term_start] == "." and _is_abbreviation(text, start, term_start):
         return False
-    after = text[term_end : term_end + 2].lstrip()
-    if after[:1].islower() and after[:1].isascii():  # "e.g. this", "etc. and"
+    following = text[after : after + 2].lstrip()
+    if following[:1].islower() and following[:1].isascii():  # "e.g. this", "etc. and"
         return False
     return not _inside_quotation(text, start, term_end)
 
@@ -105,18 +111,17 @@ def _is_abbreviation(text: str, start: int, dot: int) -> bool:
         return not window[: one_letter.start(1)].rstrip()[-1:].isdigit()
     if _LATIN_ABBREVIATION.search(window):
         return True
-    return _ENUMERATOR.fullmatch(text[start:dot].strip().strip(_INVISIBLE)) is not None
+    return dot - start <= 8 and _ENUMERATOR.fullmatch(text[start:dot].strip().strip(_INVISIBLE)) is not None
 
 
 def _inside_quotation(text: str, start: int, end: int) -> bool:
-    """Whether ``end`` lies inside a quotation opened in this sentence and closed soon after."""
-    sentence = text[start:end]
+    """Whether ``end`` lies inside a quotation (or parenthesis) opened in this sentence and closed soon after."""
+    sentence = text[max(start, end - _QUOTE_LOOKBACK) : end]  # bounded: long runs stay linear
     ahead = text[end : end + _QUOTE_LOOKAHEAD]
     line_end = _BREAK.search(ahead)
     if line_end:
         ahead = ahead[: line_end.start()]
-    if sentence.count("«") > sentence.count("»") and "»" in ahead:
-        return True
-    if sentence.count("“") > sentence.count("”") and "”" in ahead:
-        return True
-    return sentence.count('"') % 2 == 1 and '"' in ahead
+    for opening, closing in _PAIRS:
+        if closing in ahead and sentence.count(opening) > sentence.count(closing):
+            return True
+    return '"' in ahead and sentence.count('"') % 2 == 1

@@ -173,9 +173,13 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
                             "(use task: slots for data without event types)", path=cfg.train_file)
     maps = LabelMaps.build(schema, cfg.task, multi_label=multi)
 
+    label_names = {"joint": ["labels", "event_labels"], "slots": ["labels"], "events": ["event_labels"]}[cfg.task]
+    args = TrainingArguments(**{**TRAINER_DEFAULTS, "label_names": label_names, **cfg.training})
+
     preprocessing = resolve_preprocessing(cfg.preprocessing, cfg.model_name_or_path)
     normalizer = build_normalizer(preprocessing)
-    encoder_source = prepare_encoder(cfg, train_records, normalizer)
+    with args.main_process_first(desc="building the encoder"):  # one process builds; the others load it
+        encoder_source = prepare_encoder(cfg, train_records, normalizer)
     try:
         tokenizer = AutoTokenizer.from_pretrained(encoder_source)
     except OSError as e:
@@ -192,10 +196,6 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
         return datasets.Dataset.from_list(built)
 
     train_ds, dev_ds = rows(train_records, False), rows(dev_records, True)
-    label_names = (["labels"] if model.config.has_slot_head else []) + (
-        ["event_labels"] if model.config.has_event_head else [])
-    args_dict = {**TRAINER_DEFAULTS, "label_names": label_names, **cfg.training}
-    args = TrainingArguments(**args_dict)
 
     card = CardData(
         base_model=cfg.model_name_or_path or f"compact BERT ({cfg.compact_encoder})",
@@ -227,6 +227,7 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
                              if isinstance(v, int | float)}
     if trainer.is_world_process_zero():
         save_trained(trainer.model, tokenizer, schema, cfg, args, card)
+        trainer.state.save_to_json(str(cfg.output_dir / "trainer_state.json"))
     return TrainResult(cfg.output_dir, card.best_epoch, card.dev_metrics, card.test_metrics,
                        len(train_records), len(dev_records))
 
