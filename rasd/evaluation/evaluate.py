@@ -244,27 +244,27 @@ def evaluate_run(run: ModelRun, *, data: str = "", fmt: str = "") -> EvaluationR
                 "pred_spans_realigned": run.realigned, "pred_spans_dropped": run.dropped, "event_sentences": 0},
         slots=None, events=None,
     )
-    _score_slots(result, info, sentences)
-    _score_events(result, info, sentences)
-    order = {s.id: n for n, s in reversed(list(enumerate(sentences)))}
-    result.errors.sort(key=lambda e: (order[e["id"]], e["start"], e["end"]))
+    slot_errors_at = _score_slots(result, info, sentences)
+    event_errors_at = _score_events(result, info, sentences)
+    for n in range(len(sentences)):  # each sentence's event row, then its slot rows by offset
+        result.errors.extend(([event_errors_at[n]] if n in event_errors_at else []) + slot_errors_at.get(n, []))
     return result
 
 
-def _score_slots(result: EvaluationResult, info: ModelInfo, sentences: list[SentenceEval]) -> None:
+def _score_slots(result: EvaluationResult, info: ModelInfo, sentences: list[SentenceEval]) -> dict[int, list[dict]]:
+    """Fill ``result.slots``; return the slot error rows by sentence position."""
     if not info.has_slots:
         result.skipped.append({"what": "slots", "why": f"the model has no slot head (task={info.task})"})
-        return
+        return {}
     if not any(s.gold for s in sentences):
         result.skipped.append({"what": "slots", "why": f"the data has no slot spans ({result.format})"})
-        return
+        return {}
     y_true, y_pred = [s.gold_tags for s in sentences], [s.pred_tags for s in sentences]
     result.slots = {mode: slot_metrics(y_true, y_pred, mode=mode) for mode in SLOT_MODES}
-    for s in sentences:
-        result.errors.extend(slot_errors(s.id, s.text, s.gold, s.pred))
     if result.counts["pred_spans_realigned"] or result.counts["pred_spans_dropped"]:
         result.notes.append(f"{result.counts['pred_spans_realigned']} predicted span(s) widened to whole words, "
                             f"{result.counts['pred_spans_dropped']} dropped (no word of their own)")
+    return {n: slot_errors(s.id, s.text, s.gold, s.pred) for n, s in enumerate(sentences)}
 
 
 def event_rows(info: ModelInfo, sentences: Sequence[SentenceEval]) -> list[SentenceEval]:
@@ -278,22 +278,23 @@ def event_label_set(info: ModelInfo, rows: Sequence[SentenceEval]) -> list[str]:
     return list(info.event_labels) + sorted(seen - set(info.event_labels))
 
 
-def _score_events(result: EvaluationResult, info: ModelInfo, sentences: list[SentenceEval]) -> None:
+def _score_events(result: EvaluationResult, info: ModelInfo, sentences: list[SentenceEval]) -> dict[int, dict]:
+    """Fill ``result.events``; return the event error rows by sentence position."""
     if not info.has_events:
         result.skipped.append({"what": "events", "why": f"the model has no event head (task={info.task})"})
-        return
+        return {}
     with_gold = sum(s.gold_events is not None for s in sentences)
     if not with_gold:
         result.skipped.append({"what": "events", "why": f"the data has no event types ({result.format})"})
-        return
+        return {}
     rows = event_rows(info, sentences)
     if with_gold < len(sentences):
         result.skipped.append({"what": f"events of {len(sentences) - with_gold} sentence(s)", "why": "no gold event type"})
     if len(rows) < with_gold:
         result.skipped.append({"what": f"events of {with_gold - len(rows)} sentence(s)",
-                               "why": "several gold event types, but the model is single-label"})
+                               "why": "not exactly one gold event type, but the model is single-label"})
     if not rows:
-        return
+        return {}
     labels = event_label_set(info, rows)
     unknown = sorted(set(labels) - set(info.event_labels) - {NO_PREDICTION})
     if unknown:
@@ -313,15 +314,18 @@ def _score_events(result: EvaluationResult, info: ModelInfo, sentences: list[Sen
             for i, lab in enumerate(labels)
         }
     else:
-        y_true, y_pred = [s.gold_events[0] for s in rows if s.gold_events], [s.pred_events[0] for s in rows]
+        y_true, y_pred = [(s.gold_events or [])[0] for s in rows], [s.pred_events[0] for s in rows]
         events = event_metrics(y_true, y_pred, labels=labels)
         result.event_report = event_classification_report(y_true, y_pred, labels=labels)
     result.events = {"multi_label": info.multi_label, **events}
+    position = {id(s): n for n, s in enumerate(sentences)}
+    errors = {}
     for s in rows:
         row = event_error(s.id, s.text, s.gold_events or [], s.pred_events, multi_label=info.multi_label,
                           score=s.event_score)
         if row is not None:
-            result.errors.append(row)
+            errors[position[id(s)]] = row
+    return errors
 
 
 # --- comparison ------------------------------------------------------------------------------------

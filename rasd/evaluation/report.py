@@ -69,10 +69,9 @@ def render_summary(result: EvaluationResult) -> str:
         lines += ["", *_table(["slot type (strict)", "P", "R", "F1", "support"], _prf_rows(result.slots["strict"]))]
     if result.events:
         lines += ["", *_table(["event type", "P", "R", "F1", "support"], _prf_rows(result.events, averages=False))]
-    for s in result.skipped:
-        lines.append(f"skipped: {s['what']}: {s['why']}")
-    for note in result.notes:
-        lines.append(f"note: {note}")
+    if result.skipped or result.notes:
+        lines.append("")
+    lines += [f"skipped: {s['what']}: {s['why']}" for s in result.skipped] + [f"note: {n}" for n in result.notes]
     if result.compare:
         lines += ["", *_comparison_lines(result)]
     if result.files:

@@ -14,7 +14,8 @@ import re
 # 3,5 and 07:57, and inner apostrophes/hyphens/tatweel for Latin and Arabic compounds).
 # Anything else that is not whitespace is a one-character token.
 _TOKEN = re.compile(
-    r"[^\W_](?:[^\W_]|[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]"
+    r"\[(?:رابط|بريد|مستخدم)\]"  # AraBERT's placeholders for URLs, e-mails and mentions: one token each
+    r"|[^\W_](?:[^\W_]|[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]"
     r"|(?<=\d)[.,:/](?=\d)|(?<=[^\W\d_])['’\-](?=[^\W\d_]))*"
     r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]*"
     r"|\u0640+[^\W_]*"

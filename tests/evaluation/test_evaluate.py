@@ -119,3 +119,20 @@ def test_compare_with_itself_and_differences():
     assert diff["slot_f1"]["b"] == 1.0 and diff["slot_f1"]["difference"] == pytest.approx(1 / 3 - 1)
     assert diff["event_macro_f1"]["a"] == pytest.approx(a.events["macro_f1"])
     assert diff["per_type"]["slots"]["LOCATION"] == {"a": 0.0, "b": 1.0, "difference": -1.0}
+
+
+def test_partial_event_types_and_off_word_predictions_are_reported():
+    recs = records()
+    recs[1] = Record("s2", T2, spans=recs[1].spans)  # no event type
+    recs.append(Record("s3", T2, event_type=["armed_clash", "none"], spans=recs[1].spans))  # two, single-label model
+    preds = predictions() + [SentencePrediction(0, len(T2), T2, "armed_clash", 0.9, ["armed_clash"],
+                                                [slot(T2, 13, 21, "LOCATION")])]  # starts mid-word: widened
+    result = evaluate_run(score_records(JOINT, recs, preds))
+    assert result.counts["event_sentences"] == 1 and result.events["accuracy"] == 1.0
+    assert result.skipped == [
+        {"what": "events of 1 sentence(s)", "why": "no gold event type"},
+        {"what": "events of 1 sentence(s)", "why": "not exactly one gold event type, but the model is single-label"}]
+    assert result.counts["pred_spans_realigned"] == 1
+    assert result.notes == ["1 predicted span(s) widened to whole words, 0 dropped (no word of their own)"]
+    s3 = [e for e in result.errors if e["id"] == "s3"]
+    assert s3 == []  # widened to 12-21, it matches the gold exactly

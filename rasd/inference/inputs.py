@@ -1,0 +1,327 @@
+"""Dump readers for ``rasd predict``: JSON Lines (also gzipped), CSV, Parquet, a folder of .txt files, stdin.
+
+Every reader streams: one line, row or row-group batch at a time, so a dump of millions of
+documents never sits in memory. Each yields :class:`~rasd.inference.extractor.InputDocument`
+items and, for input it cannot use, a :class:`Reject` with the line (or row) number and the
+reason, so that one bad line never stops a run of hours. A reject is a bad JSON line, a record
+without a text field (or with one that is not a string), bytes that are not UTF-8, or text with
+an unpaired surrogate escape (``"\\ud83d"`` alone), which no tokenizer can read.
+
+The id comes from ``id_field``; where a record has none (absent, null or ``""``) it is the
+record's line number in the file (for CSV the line where the record starts, counting the header
+as line 1; for Parquet the 1-based row number). In a folder of .txt files the id is the file's
+path relative to the folder, and ``text_field``/``id_field`` do not apply. Every other field
+passes through untouched as the document's ``meta`` (published, source, title, ...).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from rasd.data.formats.jsonl import iter_json_lines
+from rasd.errors import ConfigError, DataError, MissingExtraError
+from rasd.inference.extractor import InputDocument
+
+INPUT_FORMATS = ("jsonl", "csv", "parquet", "txt")
+_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet",
+             ".pq": "parquet"}
+_GZIP_MAGIC = b"\x1f\x8b"
+_BOM = b"\xef\xbb\xbf"
+_PARQUET_BATCH = 1024
+_MISSING = object()
+
+
+@dataclass
+class DumpDocument(InputDocument):
+    """A document as read from a dump: an :class:`InputDocument` that knows its line (or row) number."""
+
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Reject:
+    """An input record that cannot be scored: where it is, why, and the input as read (for fixing)."""
+
+    line: int
+    reason: str
+    raw: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "reason": self.reason, "raw": self.raw}
+
+
+InputItem = DumpDocument | Reject
+
+
+def input_format(source: str | Path) -> str:
+    """The reader for ``source``: from its suffix (``.gz`` looked through), ``txt`` for a folder,
+    ``jsonl`` for ``-`` (stdin).
+
+    >>> input_format("dump.jsonl.gz"), input_format("-")
+    ('jsonl', 'jsonl')
+    """
+    if str(source) == "-":
+        return "jsonl"
+    path = Path(source)
+    if path.is_dir():
+        return "txt"
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    fmt = _SUFFIXES.get(suffixes[-1]) if suffixes else None
+    if fmt is None:
+        raise ConfigError(f"{path}: cannot tell the input format from the file name; rasd predict reads "
+                          ".jsonl/.ndjson (optionally .gz), .csv (optionally .gz), .parquet, a folder of .txt "
+                          "files, or - for JSON Lines on stdin")
+    return fmt
+
+
+def read_documents(source: str | Path, *, text_field: str = "text", id_field: str = "id",
+                   fmt: str | None = None, stdin: IO[bytes] | None = None) -> Iterator[InputItem]:
+    """Stream the documents of a dump, with a :class:`Reject` in place of each unusable record.
+
+    The file is opened and its header (CSV) or schema (Parquet) checked before this returns, so
+    a wrong path or ``text_field`` fails at once with a :class:`~rasd.errors.DataError`.
+    ``stdin`` replaces ``sys.stdin`` for ``source="-"`` (gzip is detected from its first bytes).
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "dump.jsonl")
+    >>> _ = open(p, "w", encoding="utf-8").write('{"id": "a", "text": "قصف", "source": "x"}\\n{"text": 3}\\n')
+    >>> list(read_documents(p))
+    [DumpDocument(id='a', text='قصف', meta={'source': 'x'}, line=1), Reject(line=2, reason="field 'text' is not a string (int)", raw='{"text": 3}')]
+    """
+    fmt = fmt or input_format(source)
+    if fmt not in INPUT_FORMATS:
+        raise ConfigError(f"input format must be one of {', '.join(INPUT_FORMATS)}; got {fmt!r}")
+    if fmt == "txt":
+        root = Path(source)
+        if not root.is_dir():
+            raise DataError("not a folder of .txt files", path=root)
+        return _read_txt_dir(root)
+    if fmt == "parquet":
+        return _read_parquet(Path(source), text_field, id_field)
+    stream = _open_bytes(source, stdin)
+    if fmt == "csv":
+        return _read_csv(stream, text_field, id_field, name=str(source))
+    return _read_jsonl(stream, text_field, id_field, name=str(source))
+
+
+def make_document(obj: dict[str, Any], line: int, *, text_field: str, id_field: str, raw: Any) -> InputItem:
+    """One record (a parsed JSON object, CSV row or Parquet row) as a document, or why it is not one."""
+    text = obj.get(text_field, _MISSING)
+    if text is _MISSING:
+        fields = ", ".join(map(str, list(obj)[:8])) or "none"
+        return Reject(line, f"no field {text_field!r} (fields: {fields}); choose the text field with --text-field",
+                      raw)
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as e:
+            return Reject(line, f"field {text_field!r} is not valid UTF-8 (byte {e.start})", raw)
+    if text is None:
+        return Reject(line, f"field {text_field!r} is null", raw)
+    if not isinstance(text, str):
+        return Reject(line, f"field {text_field!r} is not a string ({type(text).__name__})", raw)
+    bad = _surrogate_at(text)
+    if bad is not None:
+        return Reject(line, f"field {text_field!r} holds an unpaired surrogate {text[bad]!r} at character {bad}, "
+                            "which is not Unicode text", raw)
+    value = obj.get(id_field)
+    if value is None or value == "":
+        doc_id = str(line)
+    elif isinstance(value, str):
+        doc_id = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        doc_id = str(value)
+    elif isinstance(value, float) and value.is_integer():
+        doc_id = str(int(value))
+    else:
+        return Reject(line, f"field {id_field!r} is {value!r}, not a string or an integer", raw)
+    meta = {k: v for k, v in obj.items() if k != text_field and k != id_field}
+    return DumpDocument(id=doc_id, text=text, meta=meta, line=line)
+
+
+# --- readers -------------------------------------------------------------------------------------
+
+def _read_jsonl(stream: IO[bytes], text_field: str, id_field: str, *, name: str) -> Iterator[InputItem]:
+    with stream:
+        try:
+            for jl in iter_json_lines(stream):
+                if jl.error is not None:
+                    if jl.line == 1 and (jl.raw or "").strip() == "[":
+                        _json_array(name)
+                    yield Reject(jl.line, jl.error, jl.raw)
+                elif isinstance(jl.value, dict):
+                    yield make_document(jl.value, jl.line, text_field=text_field, id_field=id_field, raw=jl.raw)
+                elif jl.line == 1 and isinstance(jl.value, list):
+                    _json_array(name)
+                else:
+                    yield Reject(jl.line, f"expected a JSON object, got a {type(jl.value).__name__}", jl.raw)
+        except (OSError, EOFError) as e:  # a truncated or corrupt .gz: the rest of the file cannot be read
+            raise DataError(f"cannot read on: {e}", path=name) from None
+
+
+def _json_array(name: str) -> None:
+    raise DataError("this is a JSON array; rasd predict reads JSON Lines, one object per line "
+                    "(convert with: jq -c '.[]' FILE > FILE.jsonl)", path=name)
+
+
+def _read_csv(stream: IO[bytes], text_field: str, id_field: str, *, name: str) -> Iterator[InputItem]:
+    # One news article can exceed the csv module's default 128 KiB field limit; raising the limit
+    # (process-wide, the only way the module offers) is harmless, and it is done here, not at import.
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+    feed = _LineFeed(stream)
+    reader = csv.reader(feed)
+    try:
+        header = next(reader)
+    except StopIteration:
+        stream.close()
+        return iter(())
+    except csv.Error as e:
+        stream.close()
+        raise DataError(f"cannot read the CSV header: {e}", path=name, line=1) from None
+    if text_field not in header:
+        stream.close()
+        raise DataError(f"the CSV header has no column {text_field!r} (columns: {', '.join(header)}); "
+                        "choose the text column with --text-field", path=name, line=1)
+    return _csv_rows(stream, feed, reader, header, text_field, id_field, name)
+
+
+def _csv_rows(stream: IO[bytes], feed: _LineFeed, reader: Any, header: list[str], text_field: str,
+              id_field: str, name: str) -> Iterator[InputItem]:
+    with stream:
+        try:
+            while True:
+                line = reader.line_num + 1
+                feed.taken.clear()
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as e:
+                    yield Reject(line, f"invalid CSV: {e}", feed.raw())
+                    continue
+                if not row:
+                    continue
+                if any(_has_escaped_bytes(v) for v in row):
+                    yield Reject(line, "not valid UTF-8", feed.raw())
+                elif len(row) != len(header):
+                    yield Reject(line, f"the row has {len(row)} fields and the header {len(header)}", feed.raw())
+                else:
+                    yield make_document(dict(zip(header, row, strict=True)), line, text_field=text_field, id_field=id_field,
+                                        raw=feed.raw())
+        except (OSError, EOFError) as e:
+            raise DataError(f"cannot read on: {e}", path=name) from None
+
+
+def _read_parquet(path: Path, text_field: str, id_field: str) -> Iterator[InputItem]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingExtraError("pyarrow", "parquet", "reading Parquet input") from None
+    if not path.is_file():
+        raise DataError("file not found", path=path)
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as e:  # pyarrow raises ArrowInvalid/OSError subclasses we cannot import without it
+        raise DataError(f"not a Parquet file: {e}", path=path) from None
+    names = pf.schema_arrow.names
+    if text_field not in names:
+        raise DataError(f"the Parquet schema has no column {text_field!r} (columns: {', '.join(names)}); "
+                        "choose the text column with --text-field", path=path)
+    return _parquet_rows(pf, text_field, id_field)
+
+
+def _parquet_rows(pf: Any, text_field: str, id_field: str) -> Iterator[InputItem]:
+    n = 0
+    try:
+        for batch in pf.iter_batches(batch_size=_PARQUET_BATCH):
+            for row in batch.to_pylist():
+                n += 1
+                yield make_document(row, n, text_field=text_field, id_field=id_field, raw=row)
+    finally:
+        pf.close()
+
+
+def _read_txt_dir(root: Path) -> Iterator[InputItem]:
+    """Every ``*.txt`` under ``root`` in sorted order (hidden files and folders skipped); the id is
+    the relative path, the "line" of a reject the file's 1-based position in that order."""
+    n = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.endswith(".txt"):
+                continue
+            n += 1
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            data = path.read_bytes()
+            if data.startswith(_BOM):
+                data = data[len(_BOM):]
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield Reject(n, f"{rel}: not valid UTF-8 (byte {e.start}: {data[e.start:e.start + 4]!r})", rel)
+                continue
+            yield DumpDocument(id=rel, text=text, meta={}, line=n)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _open_bytes(source: str | Path, stdin: IO[bytes] | None) -> IO[bytes]:
+    if str(source) == "-":
+        stream: IO[bytes] = stdin if stdin is not None else sys.stdin.buffer
+        peek = getattr(stream, "peek", None)
+        if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
+            return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+        return stream
+    path = Path(source)
+    if not path.is_file():
+        raise DataError("file not found", path=path)
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")  # type: ignore[return-value]
+
+
+class _LineFeed:
+    """Lines for ``csv.reader``, decoded one at a time so that bytes that are not UTF-8 spoil one row
+    only (they stay visible as surrogate escapes); keeps the current record's lines for rejects."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._lines = iter(stream)
+        self._first = True
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _LineFeed:
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self._lines)
+        if self._first:
+            self._first = False
+            if raw.startswith(_BOM):
+                raw = raw[len(_BOM):]
+        line = raw.decode("utf-8", "surrogateescape")
+        self.taken.append(line)
+        return line
+
+    def raw(self) -> str:
+        text = "".join(self.taken).rstrip("\r\n")
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _has_escaped_bytes(value: str) -> bool:
+    return _surrogate_at(value) is not None
+
+
+def _surrogate_at(text: str) -> int | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        return e.start
+    return None

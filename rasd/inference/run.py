@@ -1,0 +1,343 @@
+"""``rasd predict`` as a library function: a dump in, predictions out, a :class:`PredictSummary` back.
+
+:func:`predict_file` streams the input (:mod:`rasd.inference.inputs`) through
+:meth:`Extractor.predict_stream` into the output (:mod:`rasd.inference.writers`), one document
+at a time and in input order. Around that it:
+
+* sets bad input lines aside in ``OUTPUT.rejects.jsonl`` (``{"line", "reason", "raw"}``) and
+  goes on; the file is written afresh by every run, resumed ones included (they read the whole
+  input again, so each reject appears exactly once), and only when there is a reject;
+* keeps the FIRST document of each id: later ones with an id already seen go to the rejects
+  file as duplicates, so an id appears at most once in the output;
+* with ``resume``, skips ids already in OUTPUT (after cutting an incomplete tail, see
+  :func:`~rasd.inference.writers.resume_output`) and appends the rest;
+* flushes the output every time the engine goes back to the input for its next batch of
+  documents, so a killed run loses at most the batch in flight;
+* on Ctrl-C (SIGINT) stops taking new documents, writes the ones already being scored, closes
+  the files and raises :class:`PredictInterrupted` (a ``KeyboardInterrupt``: the CLI exits 130);
+  a second Ctrl-C stops at once. Either way the output can be resumed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from rasd.errors import ConfigError
+from rasd.inference.extractor import Extractor
+from rasd.inference.inputs import DumpDocument, Reject, read_documents
+from rasd.inference.outputs import DocumentPrediction
+from rasd.inference.writers import (
+    OUTPUT_FORMATS,
+    PredictionWriter,
+    RejectsWriter,
+    ResumeState,
+    make_writer,
+    open_output,
+    rejects_path_for,
+    resume_output,
+)
+
+
+@dataclass
+class PredictSummary:
+    """What one ``rasd predict`` run did; ``render()`` is what the CLI prints, ``to_dict()`` the same as data."""
+
+    input: str
+    output: Path | None  # None: stdout
+    format: str
+    rejects_path: Path | None = None  # set when something was rejected
+    read: int = 0  # input records read: documents and rejects
+    scored: int = 0  # documents scored and written (empty ones included)
+    empty: int = 0  # ... of which had no sentence (empty or whitespace text): a record with no events
+    rejected: int = 0  # records in the rejects file (duplicates included)
+    duplicates: int = 0  # ... of which repeated an id seen earlier in the input
+    skipped: int = 0  # documents already in OUTPUT (resume)
+    truncated_bytes: int = 0  # incomplete tail cut from OUTPUT before resuming
+    sentences: int = 0
+    event_sentences: int = 0
+    slots: int = 0
+    elapsed: float = 0.0  # seconds scoring (model loading excluded)
+    load_seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.scored / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def sentences_per_second(self) -> float:
+        return self.sentences / self.elapsed if self.elapsed > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.update(output=str(self.output) if self.output else None,
+                   rejects_path=str(self.rejects_path) if self.rejects_path else None,
+                   docs_per_second=round(self.docs_per_second, 2),
+                   sentences_per_second=round(self.sentences_per_second, 2))
+        return out
+
+    def render(self) -> str:
+        """A few lines for people.
+
+        >>> print(PredictSummary("dump.jsonl", Path("out.jsonl"), "jsonl", read=3, scored=3, sentences=9,
+        ...                      event_sentences=2, slots=5, elapsed=1.5).render())
+        read 3 input records from dump.jsonl: 3 scored (0 empty), 0 rejected, 0 skipped (already in the output)
+        9 sentences, 2 with an event, 5 slots -> out.jsonl (jsonl)
+        1.5 s: 2.0 documents/s, 6.0 sentences/s (model loaded in 0.0 s)
+        """
+        out = str(self.output) if self.output else "stdout"
+        src = "stdin" if self.input == "-" else self.input
+        rejected = f"{self.rejected:,} rejected"
+        if self.duplicates:
+            rejected += f" (duplicate ids: {self.duplicates:,})"
+        if self.rejects_path:
+            rejected += f" -> {self.rejects_path}"
+        lines = [
+            f"read {self.read:,} input records from {src}: {self.scored:,} scored ({self.empty:,} empty), "
+            f"{rejected}, {self.skipped:,} skipped (already in the output)",
+            f"{self.sentences:,} sentences, {self.event_sentences:,} with an event, {self.slots:,} slots "
+            f"-> {out} ({self.format})",
+            f"{self.elapsed:.1f} s: {self.docs_per_second:,.1f} documents/s, {self.sentences_per_second:,.1f} "
+            f"sentences/s (model loaded in {self.load_seconds:.1f} s)",
+        ]
+        if self.truncated_bytes:
+            lines.append(f"resume: cut {self.truncated_bytes:,} bytes of an incomplete last document from {out}")
+        if self.interrupted:
+            lines.append("interrupted: the output holds every document written so far; run the same command "
+                         "with --resume to continue")
+        return "\n".join(lines)
+
+
+class PredictInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped :func:`predict_file`; the files are closed and resumable. ``summary`` says how far it got."""
+
+    def __init__(self, summary: PredictSummary) -> None:
+        super().__init__("interrupted")
+        self.summary = summary
+
+
+def predict_file(
+    model: str | Path | Extractor,
+    input: str | Path,
+    *,
+    output: str | Path | None = None,
+    text_field: str = "text",
+    id_field: str = "id",
+    device: str = "auto",
+    dtype: str = "auto",
+    batch_size: int = 32,
+    resume: bool = False,
+    fmt: str = "jsonl",
+    all_sentences: bool = False,
+    backend: str = "torch",
+    progress: bool = True,
+) -> PredictSummary:
+    """Score every document of ``input`` and write the predictions to ``output`` (stdout when None).
+
+    ``input`` is a .jsonl/.jsonl.gz, .csv, .parquet file, a folder of .txt files or ``"-"``
+    (JSON Lines on stdin); see :mod:`rasd.inference.inputs`. ``fmt`` is ``"jsonl"`` or ``"csv"``
+    (see :mod:`rasd.inference.writers`). ``model`` is a model directory or a loaded
+    :class:`Extractor` (then ``device``, ``dtype``, ``batch_size`` and ``backend`` are its own).
+    ``progress`` shows a tqdm bar on stderr. Raises :class:`PredictInterrupted` on Ctrl-C.
+
+    >>> summary = predict_file("runs/compact", "data/samples/news_dump.jsonl", output="out.jsonl")  # doctest: +SKIP
+    >>> summary.scored, summary.output                                                               # doctest: +SKIP
+    (300, PosixPath('out.jsonl'))
+    """
+    if fmt not in OUTPUT_FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(OUTPUT_FORMATS)}; got {fmt!r}")
+    if batch_size < 1:
+        raise ConfigError(f"--batch-size must be at least 1; got {batch_size}")
+    out_path = None if output is None or str(output) == "-" else Path(output)
+    _check_paths(input, out_path, resume)
+    summary = PredictSummary(input=str(input), output=out_path, format=fmt)
+
+    items = read_documents(input, text_field=text_field, id_field=id_field)  # a bad path fails before loading
+    state = resume_output(out_path, fmt=fmt) if resume and out_path is not None else ResumeState()
+    summary.truncated_bytes = state.truncated_bytes
+    rejects = RejectsWriter(rejects_path_for(out_path))
+    rejects.path.unlink(missing_ok=True)  # a stale file from an earlier run would mix with this run's
+
+    started = time.perf_counter()
+    extractor = model if isinstance(model, Extractor) else load_extractor(
+        model, device=device, dtype=dtype, batch_size=batch_size, backend=backend)
+    summary.load_seconds = time.perf_counter() - started
+
+    writer = make_writer(open_output(out_path, append=state.exists), fmt, csv_columns=state.csv_columns)
+    run = _Run(extractor, writer, rejects, summary, state.ids, progress=progress)
+    try:
+        run.go(items, all_sentences=all_sentences)
+    finally:
+        summary.rejects_path = rejects.path if rejects.count else None
+    if summary.interrupted:
+        raise PredictInterrupted(summary)
+    return summary
+
+
+def load_extractor(model: str | Path, *, device: str = "auto", dtype: str = "auto", batch_size: int = 32,
+                   backend: str = "torch") -> Extractor:
+    """The :class:`Extractor` :func:`predict_file` uses: its window of documents scored together (the
+    unit of flushing and of a clean Ctrl-C stop) is about 16 batches, at most the engine's default."""
+    return Extractor.from_pretrained(model, device=device, dtype=dtype, batch_size=batch_size, backend=backend,
+                                     chunk_sentences=chunk_sentences_for(batch_size))
+
+
+def chunk_sentences_for(batch_size: int) -> int:
+    """Sentences per engine window: 16 batches (enough for length sorting to leave little padding),
+    between 64 and 2048.
+
+    >>> chunk_sentences_for(1), chunk_sentences_for(32), chunk_sentences_for(512)
+    (64, 512, 2048)
+    """
+    return min(2048, max(64, 16 * batch_size))
+
+
+def _check_paths(input: str | Path, output: Path | None, resume: bool) -> None:
+    if resume and output is None:
+        raise ConfigError("--resume needs -o OUTPUT: there is nothing to resume on stdout")
+    if output is None:
+        return
+    if output.suffix.lower() == ".gz":
+        raise ConfigError(f"{output}: compressed output is not supported (it could not be resumed); write plain "
+                          "text and compress it afterwards")
+    if output.is_dir():
+        raise ConfigError(f"{output} is a folder; -o takes a file name")
+    if str(input) != "-" and Path(input).exists() and output.exists() and Path(input).resolve() == output.resolve():
+        raise ConfigError(f"input and output are the same file: {output}")
+
+
+class _StopRequested(Exception):
+    """Raised from the input side after Ctrl-C, so the engine stops before taking new documents."""
+
+
+class _Run:
+    """The loop of one :func:`predict_file` call: feed, write, count, flush, stop."""
+
+    def __init__(self, extractor: Extractor, writer: PredictionWriter, rejects: RejectsWriter,
+                 summary: PredictSummary, done: set[str], *, progress: bool) -> None:
+        self.extractor = extractor
+        self.writer = writer
+        self.rejects = rejects
+        self.summary = summary
+        self.done = done  # ids in the output before this run; an id leaves it when the input reaches it
+        self.seen: set[str] = set()
+        self.none_event = extractor.none_event
+        self.dirty = False
+        self.stop_requested = False
+        self.started = 0.0
+        self.bar = _progress_bar(progress)
+
+    def go(self, items: Iterator[Reject | DumpDocument], *, all_sentences: bool) -> None:
+        self.started = time.perf_counter()
+        stream = self.extractor.predict_stream(self._feed(items), all_sentences=all_sentences)
+        try:
+            with self._sigint():
+                try:
+                    for doc in stream:
+                        self._write(doc)
+                except _StopRequested:
+                    self.summary.interrupted = True
+                except KeyboardInterrupt:  # a second Ctrl-C: stop now, keep what is written
+                    self.summary.interrupted = True
+        finally:
+            stream.close()
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+            self.summary.elapsed = time.perf_counter() - self.started
+            self._show_rate()
+            self.bar.close()
+            try:
+                self.writer.close()
+            finally:
+                self.rejects.close()
+
+    def _feed(self, items: Iterator[Reject | DumpDocument]) -> Iterator[DumpDocument]:
+        """The documents to score. The engine pulls from here only between batches, so this is
+        where the output is flushed and where a Ctrl-C stops the run."""
+        s = self.summary
+        for item in items:
+            if self.dirty:
+                self._flush()
+            if self.stop_requested:
+                raise _StopRequested
+            s.read += 1
+            if isinstance(item, Reject):
+                self._reject(item)
+                continue
+            if item.id in self.seen:
+                s.duplicates += 1
+                self._reject(Reject(item.line, f"duplicate id {item.id!r}: only the first document with an id is "
+                                               "scored", {"id": item.id, "text": item.text, **item.meta}))
+                continue
+            self.seen.add(item.id)
+            if item.id in self.done:
+                self.done.discard(item.id)
+                s.skipped += 1
+                continue
+            yield item
+        if self.dirty:
+            self._flush()
+
+    def _reject(self, reject: Reject) -> None:
+        self.rejects.write(reject)
+        self.summary.rejected += 1
+
+    def _write(self, doc: DocumentPrediction) -> None:
+        self.writer.write(doc)
+        self.dirty = True
+        s = self.summary
+        s.scored += 1
+        s.empty += doc.n_sentences == 0
+        s.sentences += doc.n_sentences
+        for sent in doc.sentences:
+            s.event_sentences += any(label != self.none_event for label in sent.event_labels)
+            s.slots += len(sent.slots)
+        self.bar.update(1)
+
+    def _flush(self) -> None:
+        self.writer.flush()
+        self.rejects.flush()
+        self.dirty = False
+        self._show_rate()
+
+    def _show_rate(self) -> None:
+        elapsed = time.perf_counter() - self.started
+        if elapsed > 0 and not self.stop_requested:
+            self.bar.set_postfix_str(f"{self.summary.sentences / elapsed:,.0f} sentences/s", refresh=False)
+
+    @contextlib.contextmanager
+    def _sigint(self) -> Iterator[None]:
+        """First Ctrl-C: finish the batch in flight and stop; second: stop now (KeyboardInterrupt).
+        Only in the main thread, and only where SIGINT has its default Python handler."""
+        if (threading.current_thread() is not threading.main_thread()
+                or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+            yield
+            return
+
+        def handler(signum: int, frame: Any) -> None:
+            if self.stop_requested:
+                raise KeyboardInterrupt
+            self.stop_requested = True
+            self.bar.set_postfix_str("stopping after this batch (Ctrl-C again to stop now)")
+
+        previous = signal.signal(signal.SIGINT, handler)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _progress_bar(enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(desc="rasd predict", unit=" docs", file=sys.stderr, disable=not enabled, dynamic_ncols=True,
+                mininterval=0.5 if sys.stderr.isatty() else 10.0)

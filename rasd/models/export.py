@@ -1,0 +1,179 @@
+"""`rasd export --to hf-heads`: the joint model as two standard Hugging Face checkpoints.
+
+The joint model's heads mirror the stock ones (see :mod:`rasd.models.modeling`), so its
+weights map one to one onto ``AutoModelForTokenClassification`` (slot tags) and
+``AutoModelForSequenceClassification`` (event types). Both load in ``transformers.pipeline()``
+with no rasd code, at the price of two encoder passes per sentence instead of one.
+
+The joint model reads rasd-normalized text (``config.preprocessing``); a pipeline reads what it
+is given. Each exported README says so, and ``config.json`` keeps the spec as
+``rasd_preprocessing`` so that callers can normalize first.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rasd.errors import ModelLoadError
+
+TOKEN_DIR = "token-classification"
+SEQUENCE_DIR = "sequence-classification"
+
+# Where the event head's dense (+tanh) and output layers live in each family's
+# ForSequenceClassification; "{base}" is the model's base_model_prefix. Only families whose stock
+# head is exactly dense -> tanh -> dropout -> linear on the first token are listed.
+_POOLER = ("{base}.pooler.dense", "classifier")
+_CLASSIFICATION_HEAD = ("classifier.dense", "classifier.out_proj")
+EVENT_HEAD_LAYOUTS: dict[str, tuple[str, str]] = {
+    "bert": _POOLER,
+    "megatron-bert": _POOLER,
+    "roberta": _CLASSIFICATION_HEAD,
+    "xlm-roberta": _CLASSIFICATION_HEAD,
+    "camembert": _CLASSIFICATION_HEAD,
+}
+
+
+def export_hf_heads(model_dir: str | Path, out: str | Path) -> Path:
+    """Write ``out/token-classification`` and/or ``out/sequence-classification``; returns ``out``.
+
+    A model trained with one head off (``task: slots`` or ``task: events``) exports only the head it
+    has. Raises :class:`~rasd.errors.ModelLoadError` for an encoder family whose stock
+    sequence-classification head differs from rasd's event head (e.g. ELECTRA's uses GELU).
+
+    >>> out = export_hf_heads("runs/compact", "runs/compact-hf")             # doctest: +SKIP
+    >>> from transformers import pipeline                                     # doctest: +SKIP
+    >>> pipeline("text-classification", model=str(out / "sequence-classification"))("...")  # doctest: +SKIP
+    """
+    from transformers import AutoTokenizer
+
+    from rasd.inference.loading import load_config, load_torch_model
+
+    model_dir, out = Path(model_dir), Path(out)
+    config = load_config(model_dir)
+    family = config.encoder.model_type
+    if config.has_event_head and family not in EVENT_HEAD_LAYOUTS:
+        raise ModelLoadError(
+            f"{model_dir}: cannot export the event head of a {family!r} encoder to a stock "
+            f"AutoModelForSequenceClassification (supported: {', '.join(sorted(EVENT_HEAD_LAYOUTS))}); "
+            "use `rasd export --to onnx` or the rasd Python API instead")
+    model = load_torch_model(model_dir).eval()
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    state = model.state_dict()
+    if config.has_slot_head:
+        _save(_token_model(config, state), tokenizer, config, out / TOKEN_DIR, "token-classification")
+    if config.has_event_head:
+        _save(_sequence_model(config, state), tokenizer, config, out / SEQUENCE_DIR, "text-classification")
+    return out
+
+
+def _head_config(config, labels: list[str], **extra: Any):
+    """The encoder's own config with a head's labels, plus the rasd preprocessing spec."""
+    enc = config.encoder
+    head = type(enc).from_dict({k: v for k, v in enc.to_dict().items() if k != "_name_or_path"})
+    head.id2label = dict(enumerate(labels))
+    head.label2id = {label: i for i, label in enumerate(labels)}
+    head.classifier_dropout = config.classifier_dropout
+    head.rasd_preprocessing = config.preprocessing or {"kind": "basic"}
+    for key, value in extra.items():
+        setattr(head, key, value)
+    return head
+
+
+def _encoder_weights(state: dict[str, torch.Tensor], base: str) -> dict[str, torch.Tensor]:
+    return {f"{base}.{k.removeprefix('encoder.')}": v for k, v in state.items() if k.startswith("encoder.")}
+
+
+def _linear(state: dict[str, torch.Tensor], src: str, dst: str) -> dict[str, torch.Tensor]:
+    return {f"{dst}.weight": state[f"{src}.weight"], f"{dst}.bias": state[f"{src}.bias"]}
+
+
+def _token_model(config, state: dict[str, torch.Tensor]) -> torch.nn.Module:
+    from transformers import AutoModelForTokenClassification
+
+    model = AutoModelForTokenClassification.from_config(_head_config(config, config.slot_labels))
+    weights = _encoder_weights(state, model.base_model_prefix)
+    weights.update(_linear(state, "slot_head.classifier", "classifier"))
+    return _load(model, weights)
+
+
+def _sequence_model(config, state: dict[str, torch.Tensor]) -> torch.nn.Module:
+    from transformers import AutoModelForSequenceClassification
+
+    problem = "multi_label_classification" if config.multi_label else "single_label_classification"
+    model = AutoModelForSequenceClassification.from_config(
+        _head_config(config, list(config.event_labels), problem_type=problem))
+    dense, classifier = (name.format(base=model.base_model_prefix)
+                         for name in EVENT_HEAD_LAYOUTS[config.encoder.model_type])
+    weights = _encoder_weights(state, model.base_model_prefix)
+    weights.update(_linear(state, "event_head.dense", dense))
+    weights.update(_linear(state, "event_head.classifier", classifier))
+    return _load(model, weights)
+
+
+def _load(model: torch.nn.Module, weights: dict[str, torch.Tensor]) -> torch.nn.Module:
+    """Every parameter of the stock model must come from the joint model, and nothing be left over."""
+    expected = set(model.state_dict())
+    missing, unexpected = sorted(expected - set(weights)), sorted(set(weights) - expected)
+    if missing or unexpected:
+        raise ModelLoadError(f"cannot map the joint model onto {type(model).__name__}: "
+                             f"missing {missing[:5]}, unexpected {unexpected[:5]}")
+    model.load_state_dict(weights, strict=True)
+    return model.eval()
+
+
+def _save(model: torch.nn.Module, tokenizer, config, path: Path, pipeline_tag: str) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    (path / "README.md").write_text(_readme(type(model).__name__, config, pipeline_tag), encoding="utf-8")
+
+
+README = """---
+library_name: transformers
+pipeline_tag: {pipeline_tag}
+language: ar
+tags: [rasd, arabic, event-extraction, {pipeline_tag}]
+---
+
+# rasd {what}, exported as `{cls}`
+
+One head of a **rasd** joint model (encoder `{family}`), exported by `rasd export --to hf-heads`.
+Its logits equal the joint model's on the same input ids.
+
+Labels: {labels}
+
+## Normalize the text first
+
+The joint model was trained on, and reads, text normalized by rasd (spec `{spec}`, also in
+`config.json` as `rasd_preprocessing`; the basic one removes diacritics and tatweel, spaces
+punctuation off and makes Eastern Arabic digits Western). A `transformers.pipeline()` reads the
+text exactly as given, so raw text can give different predictions. Normalize it as rasd does:
+
+```python
+from transformers import pipeline
+from rasd.text.normalize import build_normalizer
+
+normalize = build_normalizer({spec_py})
+pipe = pipeline("{pipeline_tag}", model="PATH/TO/THIS/FOLDER")
+pipe(normalize("قصفت طائرة مسيّرة موقعاً قرب الميادين.").text)
+```
+
+Character offsets that a pipeline returns then index the normalized text; `rasd predict` (or
+`rasd.Extractor`) maps them back to the raw text, splits sentences, scores long sentences in
+overlapping windows, and runs both heads in one encoder pass.
+"""
+
+
+def _readme(cls: str, config, pipeline_tag: str) -> str:
+    token = pipeline_tag == "token-classification"
+    labels = config.slot_labels if token else list(config.event_labels)
+    what = "slot tagger (IOB2)" if token else "event-type classifier" + (
+        " (multi-label: sigmoid per type)" if config.multi_label else "")
+    spec = json.dumps(config.preprocessing or {"kind": "basic"}, ensure_ascii=False)
+    return README.format(pipeline_tag=pipeline_tag, what=what, cls=cls, family=config.encoder.model_type,
+                         labels=", ".join(f"`{label}`" for label in labels), spec=spec,
+                         spec_py=repr(config.preprocessing or {"kind": "basic"}))
