@@ -35,7 +35,7 @@ def char_spans(records, tags_per_record):
     from rasd.data.tagging import tags_to_spans
 
     out = set()
-    for i, (record, tags) in enumerate(zip(records, tags_per_record)):
+    for i, (record, tags) in enumerate(zip(records, tags_per_record, strict=True)):
         offsets, pos = [], 0
         for token in record.meta["tokens"]:
             offsets.append((pos, pos + len(token)))
@@ -69,8 +69,14 @@ def run_baseline(encoder_dir: Path, train, dev, labels, args, out: Path) -> tupl
     """transformers' run_ner.py recipe, reduced to its essentials."""
     import datasets
     import numpy as np
-    from transformers import (AutoModelForTokenClassification, AutoTokenizer, DataCollatorForTokenClassification,
-                              Trainer, TrainingArguments, set_seed)
+    from transformers import (
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+        DataCollatorForTokenClassification,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
 
     from rasd.data.tagging import spans_to_tags
 
@@ -182,9 +188,9 @@ def main(argv=None) -> int:
 
     from rasd.data.formats.jsonl import write_jsonl
     from rasd.data.schema import LabelSchema
+    from rasd.text.normalize import build_normalizer
     from rasd.training.compact import build_compact_encoder
     from rasd.training.config import CompactEncoderConfig
-    from rasd.text.normalize import build_normalizer
 
     work = Path(args.output_dir or tempfile.mkdtemp(prefix="rasd-parity-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,6 @@ import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from rasd import __version__
 from rasd.errors import RasdError
@@ -137,6 +136,8 @@ def _predict(args: argparse.Namespace) -> int:
         dtype=args.dtype, batch_size=args.batch_size, resume=args.resume, fmt=args.format,
         all_sentences=args.all_sentences, backend=args.backend,
     )
+    if args.incidents and (not args.output or args.format != "jsonl"):
+        raise RasdError("--incidents reads the predictions back: it needs -o OUTPUT with --format jsonl")
     if args.engine == "ray":
         from rasd.inference.ray_engine import predict_with_ray
 
@@ -150,8 +151,8 @@ def _predict(args: argparse.Namespace) -> int:
     if args.incidents:
         from rasd.incidents import build_incidents
 
-        if summary.output is None:
-            raise RasdError("--incidents needs -o/--output (the predictions file it reads)")
+        if summary.output is None or args.format != "jsonl":
+            raise RasdError("--incidents reads the predictions back: it needs -o OUTPUT with --format jsonl")
         result = build_incidents(summary.output, output=args.incidents, dedup=args.dedup)
         print(_incident_counts(result), file=sys.stderr)
     return 0
@@ -320,10 +321,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_transformers() -> None:
+    """Commands that only load models: no weight-loading bars or warnings between rasd's own output."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    if args.command in ("predict", "evaluate", "export", "incidents"):
+        _quiet_transformers()
     try:
         return func(args)
     except RasdError as e:
@@ -331,7 +343,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"rasd {args.command}: error: {e}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
+        summary = getattr(e, "summary", None)  # rasd predict says what it wrote before stopping
+        if summary is not None:
+            print(summary.render(), file=sys.stderr)
         print(f"rasd {args.command}: interrupted", file=sys.stderr)
         return 130
 

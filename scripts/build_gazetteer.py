@@ -22,8 +22,8 @@ import argparse
 import csv
 import difflib
 import re
-import unicodedata
 import sys
+import unicodedata
 from importlib import metadata
 from pathlib import Path
 

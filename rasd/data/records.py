@@ -8,11 +8,11 @@ schema or a whole file live in :mod:`rasd.data.validation`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from rasd.errors import DataError
 
-EventType = Union[str, list[str], None]
+EventType = str | list[str] | None
 
 
 @dataclass(frozen=True, order=True)
@@ -63,7 +63,7 @@ class Record:
         return out
 
     @classmethod
-    def from_dict(cls, obj: Any, *, path: str | None = None, line: int | None = None) -> "Record":
+    def from_dict(cls, obj: Any, *, path: str | None = None, line: int | None = None) -> Record:
         """Build a record from parsed JSON, raising :class:`DataError` that names the place."""
 
         def fail(msg: str) -> DataError:

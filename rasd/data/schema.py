@@ -6,10 +6,11 @@ annotations. The shipped default describes ``../shared/ANNOTATION-SCHEME.md``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -55,7 +56,7 @@ class LabelSchema:
         return self.event_info.get(event_type, {}).get("acled_sub_event", event_type)
 
     @classmethod
-    def from_dict(cls, obj: dict[str, Any], *, source: str = "<dict>") -> "LabelSchema":
+    def from_dict(cls, obj: dict[str, Any], *, source: str = "<dict>") -> LabelSchema:
         if not isinstance(obj, dict):
             raise SchemaError(f"{source}: a label schema must be a mapping")
         unknown = set(obj) - {"name", "multi_label", "none_event", "event_types", "slot_types"}
@@ -93,7 +94,7 @@ class LabelSchema:
         }
 
     @classmethod
-    def from_yaml(cls, path: str | Path) -> "LabelSchema":
+    def from_yaml(cls, path: str | Path) -> LabelSchema:
         path = Path(path)
         if not path.is_file():
             raise SchemaError(f"label schema file not found: {path}")
@@ -107,20 +108,20 @@ class LabelSchema:
         Path(path).write_text(yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     @classmethod
-    def default(cls) -> "LabelSchema":
+    def default(cls) -> LabelSchema:
         ref = resources.files("rasd.resources").joinpath("default_schema.yaml")
         with resources.as_file(ref) as path:
             return cls.from_yaml(path)
 
     @classmethod
-    def load(cls, name_or_path: str | Path | None) -> "LabelSchema":
+    def load(cls, name_or_path: str | Path | None) -> LabelSchema:
         """``None`` or ``"default"`` gives the shipped schema; anything else is a YAML path."""
         if name_or_path is None or str(name_or_path) == "default":
             return cls.default()
         return cls.from_yaml(name_or_path)
 
     @classmethod
-    def infer(cls, records: Iterable[Any], *, name: str = "inferred") -> "LabelSchema":
+    def infer(cls, records: Iterable[Any], *, name: str = "inferred") -> LabelSchema:
         """A schema holding exactly the labels seen in the records (sorted), for data without a schema file."""
         events: set[str] = set()
         slots: set[str] = set()

@@ -6,7 +6,7 @@ annotators fix files in one pass; readers that must stop use the same checks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 

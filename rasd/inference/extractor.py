@@ -67,7 +67,7 @@ class Extractor:
 
     @classmethod
     def from_pretrained(cls, path: str | Path, *, device: str = "auto", dtype: str = "auto", batch_size: int = 32,
-                        backend: str = "torch", **kwargs: Any) -> "Extractor":
+                        backend: str = "torch", **kwargs: Any) -> Extractor:
         """Load a saved rasd model directory (or, with ``backend="onnx"``, an exported ONNX directory)."""
         from transformers import AutoTokenizer
 
@@ -150,7 +150,7 @@ class Extractor:
 
     def _prepare(self, docs: list[InputDocument], *, split: bool = True) -> _Prepared:
         spans = [split_sentences(d.text) if split else [(0, len(d.text))] for d in docs]
-        texts = [d.text[s:e] for d, doc_spans in zip(docs, spans) for s, e in doc_spans]
+        texts = [d.text[s:e] for d, doc_spans in zip(docs, spans, strict=True) for s, e in doc_spans]
         encoded: list[EncodedSentence] = []
         for b in range(0, len(texts), 1024):
             encoded.extend(encode_sentences(texts[b : b + 1024], self.tokenizer, self.normalizer,
@@ -176,7 +176,7 @@ class Extractor:
                 if events is not None:
                     event_out[key] = events[row]
         flat = itertools.count()
-        for doc, doc_spans in zip(prep.docs, prep.sentence_spans):
+        for doc, doc_spans in zip(prep.docs, prep.sentence_spans, strict=True):
             sentences = []
             for s_start, s_end in doc_spans:
                 i = next(flat)

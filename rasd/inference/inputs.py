@@ -40,9 +40,11 @@ _MISSING = object()
 
 @dataclass
 class DumpDocument(InputDocument):
-    """A document as read from a dump: an :class:`InputDocument` that knows its line (or row) number."""
+    """A document as read from a dump: an :class:`InputDocument` that knows its line (or row) number,
+    and whether its id IS that number because the record had no id."""
 
     line: int = 0
+    id_from_line: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def read_documents(source: str | Path, *, text_field: str = "text", id_field: st
     >>> p = os.path.join(tempfile.mkdtemp(), "dump.jsonl")
     >>> _ = open(p, "w", encoding="utf-8").write('{"id": "a", "text": "قصف", "source": "x"}\\n{"text": 3}\\n')
     >>> list(read_documents(p))
-    [DumpDocument(id='a', text='قصف', meta={'source': 'x'}, line=1), Reject(line=2, reason="field 'text' is not a string (int)", raw='{"text": 3}')]
+    [DumpDocument(id='a', text='قصف', meta={'source': 'x'}, line=1, id_from_line=False), Reject(line=2, reason="field 'text' is not a string (int)", raw='{"text": 3}')]
     """
     fmt = fmt or input_format(source)
     if fmt not in INPUT_FORMATS:
@@ -135,17 +137,21 @@ def make_document(obj: dict[str, Any], line: int, *, text_field: str, id_field: 
                             "which is not Unicode text", raw)
     value = obj.get(id_field)
     if value is None or value == "":
-        doc_id = str(line)
-    elif isinstance(value, str):
+        return DumpDocument(id=str(line), text=text, meta=_meta(obj, text_field, id_field), line=line,
+                            id_from_line=True)
+    if isinstance(value, str):
         doc_id = value
     elif isinstance(value, int) and not isinstance(value, bool):
         doc_id = str(value)
     elif isinstance(value, float) and value.is_integer():
         doc_id = str(int(value))
     else:
-        return Reject(line, f"field {id_field!r} is {value!r}, not a string or an integer", raw)
-    meta = {k: v for k, v in obj.items() if k != text_field and k != id_field}
-    return DumpDocument(id=doc_id, text=text, meta=meta, line=line)
+        return Reject(line, f"field {id_field!r} is {value!r:.60}, not a string or an integer", raw)
+    return DumpDocument(id=doc_id, text=text, meta=_meta(obj, text_field, id_field), line=line)
+
+
+def _meta(obj: dict[str, Any], text_field: str, id_field: str) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k != text_field and k != id_field}
 
 
 # --- readers -------------------------------------------------------------------------------------

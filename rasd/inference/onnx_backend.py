@@ -180,8 +180,10 @@ def _export_dynamo(model: _Logits, path: Path, outputs: list[str], opset: int, m
 
     batch, sequence = torch.export.Dim("batch"), torch.export.Dim("sequence", max=max_length)
     shapes = {name: {0: batch, 1: sequence} for name in INPUT_NAMES}
-    program = torch.onnx.export(model, _example(model), None, dynamo=True, input_names=list(INPUT_NAMES),
-                                output_names=outputs, dynamic_shapes=shapes, opset_version=opset)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*axis name.*will not be used.*")  # our names are kept
+        program = torch.onnx.export(model, _example(model), None, dynamo=True, input_names=list(INPUT_NAMES),
+                                    output_names=outputs, dynamic_shapes=shapes, opset_version=opset)
     graph = program.model_proto
     # Intermediate shape annotations that onnx's shape inference (run by the quantizer) rejects.
     del graph.graph.value_info[:]

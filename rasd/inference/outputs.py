@@ -45,7 +45,7 @@ class DocumentPrediction:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, obj: dict[str, Any]) -> "DocumentPrediction":
+    def from_dict(cls, obj: dict[str, Any]) -> DocumentPrediction:
         sentences = [
             SentencePrediction(**{**s, "slots": [SlotPrediction(**x) for x in s.get("slots", [])]})
             for s in obj.get("sentences", [])

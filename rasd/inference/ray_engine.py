@@ -1,35 +1,35 @@
 """Distributed batch scoring on Ray Data: the engine behind ``rasd predict --engine ray``.
 
-The scoring code is the single-process code: a pool of Ray Data actors each loads one
-:class:`~rasd.inference.extractor.Extractor` (once, in ``__init__``) and ``map_batches`` hands it
-blocks of input rows. Ray does the scheduling, retries and backpressure; nothing here starts
-processes itself. The driver streams the scored rows back and writes them, so the output file
-has the records ``rasd predict`` writes in one process, and malformed input rows go to
-``OUTPUT.rejects.jsonl`` with their file, line and reason instead of stopping the run.
+The scoring code is the single-process code. Ray Data reads the dump in read tasks (one per
+file), a pool of ``num_workers`` actors each loads one :class:`~rasd.inference.extractor.Extractor`
+(once, in ``__init__``) and scores the blocks ``map_batches`` hands it, and the driver streams
+the results back into the writers of :mod:`rasd.inference.writers`. Ray does the scheduling,
+backpressure and retries; nothing here starts processes itself. The output holds the records
+:func:`~rasd.inference.run.predict_file` writes, in input order by default, and bad input rows
+go to ``OUTPUT.rejects.jsonl`` exactly as there.
 
 The input is read by two small Ray datasources rather than ``ray.data.read_json``: that reader
-parses with pandas/Arrow type inference, so one malformed line fails the whole file and
-pass-through fields change type (the id ``"007"`` becomes ``7``). Here each line travels as raw
-text with its line number and is parsed in the actor with ``json.loads``, exactly as in one
-process. Parquet is read row group by row group with the row number added for the same reason.
+infers types with pandas/Arrow, so one malformed line fails the whole file and pass-through
+fields change (the id ``"007"`` becomes ``7``). Here each file is read as a stream of lines (or
+Parquet row batches) and every record goes through :func:`rasd.inference.inputs.make_document`,
+the single-process rules: line numbers, ids, rejects, and duplicate ids (the first one wins).
 
-The model directory only has to exist where the driver runs: its files are put in Ray's object
+The model directory only has to exist where the driver runs: its files go into Ray's object
 store once and each actor loads them from a temporary directory on its own node.
 """
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from rasd.errors import ConfigError, DataError, MissingExtraError
+from rasd.errors import ConfigError, DataError, MissingExtraError, RasdError
 
 try:
     import pyarrow as pa
@@ -37,68 +37,58 @@ try:
     import ray
     import ray.data
     from ray.data.datasource import FileBasedDatasource
-except ImportError as e:  # pragma: no cover - exercised by the missing-extra test with ray hidden
+except ImportError as e:  # exercised by the missing-extra test with ray hidden
     raise MissingExtraError("ray", "ray", "--engine ray") from e
 
 from rasd.data.formats.jsonl import iter_json_lines
 from rasd.inference.extractor import Extractor, InputDocument
+from rasd.inference.inputs import DumpDocument, Reject, make_document
 from rasd.inference.outputs import DocumentPrediction
+from rasd.inference.run import PredictInterrupted, PredictSummary, _check_paths
+from rasd.inference.writers import (
+    OUTPUT_FORMATS,
+    JsonlWriter,
+    RejectsWriter,
+    ResumeState,
+    json_default,
+    make_writer,
+    open_output,
+    rejects_path_for,
+    resume_output,
+)
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
-INPUT_FORMATS = ("jsonl", "parquet")
-OUTPUT_FORMATS = ("jsonl", "csv")
-CSV_COLUMNS = ("id", "sentence_start", "sentence_end", "event_type", "event_score", "label", "text", "start", "end",
-               "score")
+RAY_INPUT_FORMATS = ("jsonl", "parquet")
 
-# What the actors return per input row. ``payload`` is the JSON text of the output record (or of the reject).
-OK, REJECT, SKIP = "ok", "reject", "skip"
-RESULT_SCHEMA = pa.schema([("kind", pa.string()), ("id", pa.string()), ("payload", pa.large_string()),
-                           ("sentences", pa.int64()), ("reported", pa.int64()), ("slots", pa.int64())])
-LINE_SCHEMA = pa.schema([("path", pa.string()), ("line", pa.int64()), ("raw", pa.large_string()),
-                         ("error", pa.string())])
-PATH_COLUMN, LINE_COLUMN = "__rasd_path", "__rasd_line"
+# Rows between the stages, as plain Arrow columns: nested, varying meta would trip Arrow's type
+# unification, so a document's id and meta (``doc``), rejects and predictions travel as JSON text.
+DOC, REJECT, SKIP = "doc", "reject", "skip"
+# ``path`` is set only when the input has several files (line numbers alone would be ambiguous).
+ITEM_SCHEMA = pa.schema([("kind", pa.string()), ("id", pa.string()), ("path", pa.string()), ("line", pa.int64()),
+                         ("text", pa.large_string()), ("doc", pa.large_string()), ("id_from_line", pa.bool_()),
+                         ("payload", pa.large_string())])
+RESULT_SCHEMA = pa.schema([("kind", pa.string()), ("id", pa.string()), ("path", pa.string()), ("line", pa.int64()),
+                           ("payload", pa.large_string()), ("id_from_line", pa.bool_()), ("n_sentences", pa.int64()),
+                           ("event_sentences", pa.int64()), ("slots", pa.int64())])
 
-
-# --- summary -------------------------------------------------------------------------------------
 
 @dataclass
-class RayPredictSummary:
-    """What a Ray scoring run did; ``render()`` is what ``rasd predict --engine ray`` prints."""
+class RayPredictSummary(PredictSummary):
+    """:class:`~rasd.inference.run.PredictSummary` plus where it ran. ``load_seconds`` is the time to the
+    first scored batch (workers started, model loaded on each); ``elapsed`` the whole run."""
 
-    output: Path | None
-    format: str
-    workers: int
-    gpus_per_worker: float
-    documents: int = 0
-    sentences: int = 0
-    reported_sentences: int = 0
-    slots: int = 0
-    rejected: int = 0
-    skipped: int = 0
-    rejects_path: Path | None = None
-    seconds: float = 0.0
-    ray_address: str = ""
-    notes: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"output": str(self.output) if self.output else None, "format": self.format, "engine": "ray",
-                "workers": self.workers, "gpus_per_worker": self.gpus_per_worker, "documents": self.documents,
-                "sentences": self.sentences, "reported_sentences": self.reported_sentences, "slots": self.slots,
-                "rejected": self.rejected, "skipped": self.skipped,
-                "rejects": str(self.rejects_path) if self.rejects_path else None, "seconds": round(self.seconds, 3),
-                "ray_address": self.ray_address}
+    workers: int = 0
+    gpus_per_worker: float = 0.0
+    ray_address: str = "local"
 
     def render(self) -> str:
-        rate = self.documents / self.seconds if self.seconds > 0 else 0.0
-        lines = [f"scored {self.documents} document(s) ({self.sentences} sentences; {self.reported_sentences} written "
-                 f"with {self.slots} slot(s)) on {self.workers} Ray worker(s) in {self.seconds:.1f}s "
-                 f"({rate:.1f} docs/s) -> {self.output or 'stdout'}"]
-        if self.skipped:
-            lines.append(f"skipped {self.skipped} document(s) already in the output (--resume)")
-        if self.rejected:
-            lines.append(f"rejected {self.rejected} input row(s): reasons in {self.rejects_path}")
-        lines.extend(self.notes)
+        """The lines of :meth:`PredictSummary.render`, with the timing line saying where it ran."""
+        lines = super().render().splitlines()
+        gpus = f"{self.gpus_per_worker:g} GPU each" if self.gpus_per_worker else "CPU only"
+        lines[2] = (f"{self.elapsed:.1f} s on Ray ({self.ray_address}; {self.workers} worker(s), {gpus}): "
+                    f"{self.docs_per_second:,.1f} documents/s, {self.sentences_per_second:,.1f} sentences/s "
+                    f"(first results after {self.load_seconds:.1f} s: workers started, model loaded)")
         return "\n".join(lines)
 
 
@@ -123,109 +113,244 @@ def predict_with_ray(
     all_sentences: bool = False,
     backend: str = "torch",
     input_format: str | None = None,
-    rows_per_block: int = 64,
+    docs_per_task: int = 64,
     keep_order: bool = True,
 ) -> RayPredictSummary:
-    """Score a JSON Lines or Parquet dump on Ray and write one record per document, like ``predict_file``.
+    """Score a JSON Lines or Parquet dump on Ray; the output is what :func:`~rasd.inference.run.predict_file` writes.
 
-    Connects to ``ray_address`` (``"auto"``, ``"ray://head:10001"``...), joins the Ray already
-    initialized in this process, or starts a local one (and shuts it down at the end).
-    ``num_workers`` actors each hold one copy of the model; with ``gpus_per_worker=1`` Ray gives
-    each its own GPU. ``input`` may be a file, a directory of files or a URI Ray's filesystems
-    read (``s3://...``); on a multi-node cluster it must be readable from every node.
-    ``rows_per_block`` documents travel together (the unit of work handed to an actor);
-    ``keep_order`` writes documents in input order (a little slower than completion order).
+    Connects to ``ray_address`` (``"auto"``, ``"ray://head:10001"``, ...), else joins the Ray
+    this process already initialized, else starts a local one (and shuts that down at the end).
+    ``num_workers`` actors each hold one copy of the model, with ``cpus_per_worker`` CPUs and
+    ``gpus_per_worker`` GPUs each (1: one actor per GPU; 0.5: two share one). ``input`` is a
+    file, a folder of files or a URI that Ray's filesystems read (``s3://bucket/dump/``); on a
+    cluster of several machines every node must be able to read it. ``docs_per_task`` documents
+    go to an actor at a time; ``keep_order=False`` writes them as they finish (no waiting on a
+    slow block, but the order changes from run to run).
 
     >>> summary = predict_with_ray("runs/compact", "data/samples/news_dump.jsonl",  # doctest: +SKIP
     ...                            output="predictions.jsonl", num_workers=2)
-    >>> summary.documents, summary.rejected  # doctest: +SKIP
-    (295, 5)
+    >>> summary.scored, summary.rejected  # doctest: +SKIP
+    (300, 0)
     """
     started = time.perf_counter()
     _check_options(num_workers=num_workers, gpus_per_worker=gpus_per_worker, cpus_per_worker=cpus_per_worker,
-                   device=device, fmt=fmt, batch_size=batch_size, rows_per_block=rows_per_block, resume=resume,
-                   output=output)
-    model_files = pack_model(model)
+                   device=device, fmt=fmt, batch_size=batch_size, docs_per_task=docs_per_task)
+    out_path = None if output is None or str(output) == "-" else Path(output)
+    _check_paths(input, out_path, resume)
     kind = input_format or sniff_input_format(input)
-    if kind not in INPUT_FORMATS:
-        raise ConfigError(f"--engine ray reads {' or '.join(INPUT_FORMATS)}; got input format {kind!r}")
-    out_path = Path(output) if output is not None else None
-    done_ids = existing_ids(out_path, fmt) if resume and out_path is not None else set()
+    if kind not in RAY_INPUT_FORMATS:
+        raise ConfigError(f"--engine ray reads {' or '.join(RAY_INPUT_FORMATS)}; got input format {kind!r}")
+    model_files = pack_model(model)
+    state = resume_output(out_path, fmt=fmt) if resume and out_path is not None else ResumeState()
+    summary = RayPredictSummary(input=str(input), output=out_path, format=fmt, truncated_bytes=state.truncated_bytes,
+                                workers=num_workers, gpus_per_worker=gpus_per_worker,
+                                ray_address=ray_address or ("joined" if ray.is_initialized() else "local"))
 
     own_ray = not ray.is_initialized()
     if own_ray:
-        ray.init(address=ray_address, include_dashboard=False, log_to_driver=True, logging_level="WARNING")
+        ray.init(address=ray_address, include_dashboard=False, logging_level="WARNING")
     try:
-        summary = RayPredictSummary(output=out_path, format=fmt, workers=num_workers, gpus_per_worker=gpus_per_worker,
-                                    ray_address=ray_address or "local")
-        dataset = _build_dataset(
-            str(input), kind, model_files=ray.put(model_files), rows_per_block=rows_per_block,
-            num_workers=num_workers, gpus_per_worker=gpus_per_worker, cpus_per_worker=cpus_per_worker,
-            scorer_options=dict(device=_actor_device(device, gpus_per_worker), dtype=dtype, batch_size=batch_size,
-                                backend=backend, all_sentences=all_sentences, text_field=text_field,
-                                id_field=id_field, skip_ids=frozenset(done_ids)),
-        )
+        source_cls = ParquetSource if kind == "parquet" else JsonLinesSource
+        source = source_cls(str(input), text_field=text_field, id_field=id_field, done=frozenset(state.ids),
+                            docs_per_block=docs_per_task)
+        scorer = dict(model_files=[ray.put(model_files)], device=_actor_device(device, gpus_per_worker), dtype=dtype,
+                      batch_size=batch_size, backend=backend, all_sentences=all_sentences)
+        dataset = score_dataset(source, scorer, num_workers=num_workers, gpus_per_worker=gpus_per_worker,
+                                cpus_per_worker=cpus_per_worker, docs_per_task=docs_per_task)
         dataset.context.execution_options.preserve_order = keep_order
-        _write_results(dataset.iter_batches(batch_format="pyarrow", batch_size=None), summary, out_path, fmt=fmt,
-                       append=bool(done_ids))
+        _write(dataset.iter_batches(batch_format="pyarrow", batch_size=None), summary, state, started)
+    except ray.exceptions.RayError as e:
+        user = _user_error(e)
+        if user is None:
+            raise
+        raise user from None
     finally:
+        summary.elapsed = time.perf_counter() - started
         if own_ray:
             ray.shutdown()
-    summary.seconds = time.perf_counter() - started
+    if summary.interrupted:
+        raise PredictInterrupted(summary)
     return summary
 
 
 def _check_options(*, num_workers: int, gpus_per_worker: float, cpus_per_worker: float, device: str, fmt: str,
-                   batch_size: int, rows_per_block: int, resume: bool, output: str | Path | None) -> None:
+                   batch_size: int, docs_per_task: int) -> None:
     if num_workers < 1:
-        raise ConfigError(f"--num-workers must be 1 or more; got {num_workers}")
+        raise ConfigError(f"--num-workers must be at least 1; got {num_workers}")
     if gpus_per_worker < 0 or cpus_per_worker < 0:
-        raise ConfigError("--gpus-per-worker and cpus_per_worker must be 0 or more")
-    if gpus_per_worker > 0 and not (device == "auto" or device.startswith("cuda")):
-        raise ConfigError(f"--gpus-per-worker {gpus_per_worker} with --device {device}: use --device auto "
-                          "(Ray gives each worker its GPU) or --gpus-per-worker 0 for CPU workers")
-    if gpus_per_worker > 0 and device.startswith("cuda:"):
-        raise ConfigError(f"--device {device}: with --engine ray each worker sees only the GPU Ray gave it; "
-                          "use --device auto or cuda")
+        raise ConfigError(f"--gpus-per-worker and cpus_per_worker cannot be negative; got {gpus_per_worker}, "
+                          f"{cpus_per_worker}")
+    if gpus_per_worker > 0 and device not in ("auto", "cuda"):
+        raise ConfigError(f"--gpus-per-worker {gpus_per_worker:g} with --device {device}: each worker uses the GPU "
+                          "Ray gives it, so use --device auto (or --gpus-per-worker 0 for CPU workers)")
     if fmt not in OUTPUT_FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(OUTPUT_FORMATS)}; got {fmt!r}")
-    if batch_size < 1 or rows_per_block < 1:
-        raise ConfigError("batch_size and rows_per_block must be 1 or more")
-    if resume and output is None:
-        raise ConfigError("--resume needs -o/--output (the file to continue)")
+    if batch_size < 1 or docs_per_task < 1:
+        raise ConfigError(f"--batch-size and docs_per_task must be at least 1; got {batch_size}, {docs_per_task}")
 
 
 def _actor_device(device: str, gpus_per_worker: float) -> str:
-    """CPU actors must not pick up a GPU Ray did not give them (``auto`` would take cuda:0 on a GPU node)."""
+    """A CPU actor must not take a GPU Ray did not give it (``auto`` would pick cuda:0 on a GPU node)."""
     if gpus_per_worker > 0:
-        return "auto" if device == "auto" else "cuda"
+        return "cuda"
     return "cpu" if device == "auto" else device
 
 
-# --- input ---------------------------------------------------------------------------------------
+def score_dataset(source: FileBasedDatasource, scorer: dict[str, Any], *, num_workers: int, gpus_per_worker: float,
+                  cpus_per_worker: float, docs_per_task: int) -> ray.data.Dataset:
+    """The Ray Data pipeline: read (no CPU reserved, so busy actors cannot starve it) -> actor pool."""
+    return ray.data.read_datasource(source, num_cpus=0).map_batches(
+        BatchScorer,
+        batch_format="pyarrow",
+        batch_size=docs_per_task,
+        compute=ray.data.ActorPoolStrategy(size=num_workers),
+        num_cpus=cpus_per_worker,
+        num_gpus=gpus_per_worker,
+        fn_constructor_kwargs=scorer,
+    )
+
+
+def _user_error(error: BaseException) -> RasdError | None:
+    """The rasd error (a bad input file, say) a Ray task or actor failed with, unwrapped from Ray's exceptions."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [error]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, RasdError) and not isinstance(e, ray.exceptions.RayError):
+            return e
+        todo += [e.__context__, e.__cause__, getattr(e, "cause", None)]
+    return None
+
+
+def pack_model(path: str | Path) -> dict[str, bytes]:
+    """The files of a saved model folder (top level only: no Trainer checkpoints), to ship to the actors."""
+    from rasd.inference.loading import load_config
+
+    path = Path(path)
+    load_config(path)  # a clear error now rather than in every actor
+    return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
+
+
+# --- reading -------------------------------------------------------------------------------------
 
 def sniff_input_format(path: str | Path) -> str:
-    """``jsonl`` or ``parquet`` from the file name, or from the files of a local directory."""
+    """``jsonl`` or ``parquet`` from the name of the file, or of the files in a local folder.
+
+    >>> sniff_input_format("s3://bucket/dump.jsonl.gz"), sniff_input_format("part-0.parquet")
+    ('jsonl', 'parquet')
+    """
     name = str(path).lower()
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
     if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
-    local = Path(path)
-    if "://" not in name and local.is_dir():
-        names = [p.name.lower() for p in local.iterdir() if p.is_file()]
+    local = "://" not in name and name != "-"
+    if local and Path(path).is_dir():
+        names = [p.name.lower() for p in Path(path).iterdir() if p.is_file()]
         for kind, suffixes in (("parquet", PARQUET_SUFFIXES), ("jsonl", JSONL_SUFFIXES)):
             if any(n.endswith(suffixes) for n in names):
                 return kind
-        raise DataError("no .jsonl or .parquet files in this directory (--engine ray reads those)", path=path)
-    if "://" not in name and str(path) != "-" and not local.exists():
+        raise DataError("no .jsonl or .parquet files in this folder (--engine ray reads those)", path=path)
+    if local and name != "-" and not Path(path).exists():
         raise DataError("file not found", path=path)
-    raise ConfigError(f"{path}: --engine ray reads JSON Lines (.jsonl, .jsonl.gz) or Parquet; convert the input "
-                      "or use --engine local (CSV, .txt directories and stdin)")
+    raise ConfigError(f"{path}: --engine ray reads JSON Lines (.jsonl, .jsonl.gz) or Parquet files; for CSV, a "
+                      "folder of .txt files or stdin use --engine local")
+
+
+class _DumpSource(FileBasedDatasource):
+    """Documents of a dump, one read task per file, with the single-process rules applied in order.
+
+    Duplicate ids are caught within a file (in a folder of files, the driver catches the rest);
+    ids already in the output (``done``, for resume) become ``skip`` rows and are not scored.
+    In a folder of several files, a record without an id gets ``FILE:LINE``, not the bare line.
+    """
+
+    def __init__(self, paths: str, *, text_field: str, id_field: str, done: frozenset[str], docs_per_block: int,
+                 **kwargs: Any) -> None:
+        super().__init__(paths, **kwargs)
+        self.text_field, self.id_field = text_field, id_field
+        self.done = done
+        self.docs_per_block = docs_per_block
+        self.several_files = len(self._paths()) > 1
+
+    def _records(self, f: Any, path: str) -> Iterator[tuple[int, Any, Any]]:
+        """``(line, record, raw)``, or ``(line, Reject, None)`` for input that is not a record."""
+        raise NotImplementedError
+
+    def _read_stream(self, f: Any, path: str) -> Iterator[pa.Table]:
+        seen: set[str] = set()
+        rows: list[dict[str, Any]] = []
+        for line, record, raw in self._records(f, path):
+            item = record if isinstance(record, Reject) else make_document(
+                record, line, text_field=self.text_field, id_field=self.id_field, raw=raw)
+            rows.append(self._row(item, path, seen))
+            if len(rows) >= self.docs_per_block:
+                yield pa.Table.from_pylist(rows, schema=ITEM_SCHEMA)
+                rows = []
+        if rows:
+            yield pa.Table.from_pylist(rows, schema=ITEM_SCHEMA)
+
+    def _row(self, item: DumpDocument | Reject, path: str, seen: set[str]) -> dict[str, Any]:
+        where = path if self.several_files else None
+        if isinstance(item, Reject):
+            return {"kind": REJECT, "path": where, "line": item.line, "payload": _reject_json(item, where)}
+        if item.id_from_line and self.several_files:
+            item.id = f"{Path(path).name}:{item.line}"
+        row = {"id": _utf8(item.id), "path": where, "line": item.line, "id_from_line": item.id_from_line}
+        if item.id in seen:  # the reason and raw are those of rasd.inference.run
+            reject = Reject(item.line, f"duplicate id {item.id!r}: only the first document with an id is scored",
+                            {"id": item.id, "text": item.text, **item.meta})
+            return {**row, "kind": REJECT, "payload": _reject_json(reject, where)}
+        seen.add(item.id)
+        if item.id in self.done:
+            return {**row, "kind": SKIP}
+        return {**row, "kind": DOC, "text": item.text,
+                "doc": _utf8(json.dumps({"id": item.id, "meta": item.meta}, ensure_ascii=False, default=json_default))}
+
+
+class JsonLinesSource(_DumpSource):
+    """JSON Lines files (``.gz`` and other compressions by suffix), read as a stream of lines."""
+
+    def _records(self, f: Any, path: str) -> Iterator[tuple[int, Any, Any]]:
+        for jl in iter_json_lines(_byte_lines(f)):
+            array = jl.line == 1 and (isinstance(jl.value, list) or (jl.raw or "").strip() == "[")
+            if array:
+                raise DataError("this is a JSON array; rasd predict reads JSON Lines, one object per line "
+                                "(convert with: jq -c '.[]' FILE > FILE.jsonl)", path=path)
+            if jl.error is not None:
+                yield jl.line, Reject(jl.line, jl.error, jl.raw), None
+            elif isinstance(jl.value, dict):
+                yield jl.line, jl.value, jl.raw
+            else:
+                yield jl.line, Reject(jl.line, f"expected a JSON object, got a {type(jl.value).__name__}", jl.raw), None
+
+
+class ParquetSource(_DumpSource):
+    """Parquet files, row batch by row batch; a row's "line" is its 1-based row number."""
+
+    def __init__(self, paths: str, **kwargs: Any) -> None:
+        super().__init__(paths, file_extensions=[s.lstrip(".") for s in PARQUET_SUFFIXES], **kwargs)
+
+    def _open_input_source(self, filesystem: Any, path: str, **open_args: Any) -> Any:
+        return filesystem.open_input_file(path)  # Parquet needs random access, not a stream
+
+    def _records(self, f: Any, path: str) -> Iterator[tuple[int, Any, Any]]:
+        pf = pq.ParquetFile(f)
+        if self.text_field not in pf.schema_arrow.names:
+            raise DataError(f"the Parquet schema has no column {self.text_field!r} (columns: "
+                            f"{', '.join(pf.schema_arrow.names)}); choose the text column with --text-field", path=path)
+        line = 0
+        for batch in pf.iter_batches(batch_size=1024):
+            for row in batch.to_pylist():
+                line += 1
+                yield line, row, row
 
 
 def _byte_lines(f: Any, chunk_size: int = 1 << 20) -> Iterator[bytes]:
-    """Lines of a binary stream without loading it (Arrow's input streams have no ``readline``)."""
+    """The lines of a binary stream, newline kept (Arrow's input streams have no ``readline``)."""
     rest = b""
     while chunk := f.read(chunk_size):
         parts = (rest + chunk).split(b"\n")
@@ -236,246 +361,121 @@ def _byte_lines(f: Any, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         yield rest
 
 
-class JsonLinesSource(FileBasedDatasource):
-    """Raw lines of JSON Lines files with their numbers; invalid UTF-8 or JSON is kept as a row with its error."""
-
-    def __init__(self, paths: str | list[str], *, rows_per_block: int = 64) -> None:
-        super().__init__(paths)
-        self.rows_per_block = rows_per_block
-
-    def _read_stream(self, f: Any, path: str) -> Iterator[pa.Table]:
-        rows: list[dict[str, Any]] = []
-        for jl in iter_json_lines(_byte_lines(f)):
-            rows.append({"path": path, "line": jl.line, "raw": jl.raw, "error": jl.error})
-            if len(rows) >= self.rows_per_block:
-                yield pa.Table.from_pylist(rows, schema=LINE_SCHEMA)
-                rows = []
-        if rows:
-            yield pa.Table.from_pylist(rows, schema=LINE_SCHEMA)
+def _reject_json(reject: Reject, path: str | None) -> str:
+    body = reject.to_dict() if path is None else {"path": path, **reject.to_dict()}
+    return _utf8(json.dumps(body, ensure_ascii=False, default=json_default))
 
 
-class ParquetRowsSource(FileBasedDatasource):
-    """Parquet rows as they are, plus the file and 1-based row number (for ids and rejects)."""
-
-    def __init__(self, paths: str | list[str], *, rows_per_block: int = 64) -> None:
-        super().__init__(paths, file_extensions=[s.lstrip(".") for s in PARQUET_SUFFIXES])
-        self.rows_per_block = rows_per_block
-
-    def _open_input_source(self, filesystem: Any, path: str, **open_args: Any) -> Any:
-        return filesystem.open_input_file(path)  # Parquet needs random access, not a stream
-
-    def _read_stream(self, f: Any, path: str) -> Iterator[pa.Table]:
-        row = 0
-        for batch in pq.ParquetFile(f).iter_batches(batch_size=self.rows_per_block):
-            table = pa.Table.from_batches([batch])
-            n = table.num_rows
-            table = table.append_column(PATH_COLUMN, pa.array([path] * n, pa.string()))
-            yield table.append_column(LINE_COLUMN, pa.array(range(row + 1, row + n + 1), pa.int64()))
-            row += n
-
-
-def pack_model(path: str | Path) -> dict[str, bytes]:
-    """The files of a saved model directory (top level only: no Trainer checkpoints), to ship to the actors."""
-    from rasd.inference.loading import load_config
-
-    path = Path(path)
-    load_config(path)  # a clear error here, before any actor starts
-    return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
-
-
-def _build_dataset(input: str, kind: str, *, model_files: Any, rows_per_block: int, num_workers: int,
-                   gpus_per_worker: float, cpus_per_worker: float, scorer_options: dict[str, Any]) -> ray.data.Dataset:
-    source_cls = ParquetRowsSource if kind == "parquet" else JsonLinesSource
-    dataset = ray.data.read_datasource(source_cls(input, rows_per_block=rows_per_block))
-    return dataset.map_batches(
-        BatchScorer,
-        batch_format="pyarrow",
-        batch_size=rows_per_block,
-        concurrency=num_workers,
-        num_gpus=gpus_per_worker,
-        num_cpus=cpus_per_worker,
-        fn_constructor_kwargs={"model_files": [model_files], **scorer_options},
-    )
+def _utf8(text: str) -> str:
+    """Text Arrow can carry: a lone surrogate (in an id or meta value) becomes its ``\\udXXX`` escape,
+    which is what :func:`~rasd.inference.writers.open_output` writes for it in one process too."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # --- the actor -----------------------------------------------------------------------------------
 
 class BatchScorer:
-    """A Ray Data actor: loads the model once, then scores each batch of input rows it is handed.
+    """A Ray Data actor: loads the model once, then scores every batch of documents it is handed.
 
-    Each input row becomes one output row: the prediction record's JSON (``kind="ok"``), a reject
-    with its reason (``"reject"``), or nothing for an id already in the output (``"skip"``).
+    Returns one row per input row: a ``doc`` row comes back with its output line in ``payload``
+    (written by :class:`~rasd.inference.writers.JsonlWriter`, so it is byte for byte the
+    single-process record) and its counts; ``reject`` and ``skip`` rows pass through.
     """
 
     def __init__(self, model_files: list[Any], *, device: str, dtype: str, batch_size: int, backend: str,
-                 all_sentences: bool, text_field: str, id_field: str, skip_ids: frozenset[str]) -> None:
-        files = ray.get(model_files[0])  # wrapped in a list so Ray hands over the reference, not a copy per call
+                 all_sentences: bool) -> None:
+        files = ray.get(model_files[0])  # in a list, so Ray hands over the reference rather than resolving it
         with tempfile.TemporaryDirectory(prefix="rasd-model-") as tmp:
             for name, data in files.items():
                 Path(tmp, name).write_bytes(data)
             self.extractor = Extractor.from_pretrained(tmp, device=device, dtype=dtype, batch_size=batch_size,
                                                        backend=backend)
         self.all_sentences = all_sentences
-        self.text_field, self.id_field = text_field, id_field
-        self.skip_ids = skip_ids
+        self._buffer = io.StringIO()
+        self._jsonl = JsonlWriter(self._buffer)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        results: list[dict[str, Any] | None] = []
-        docs: list[InputDocument] = []
-        for row in batch.to_pylist():
-            doc = self._document(row)
-            if isinstance(doc, dict):
-                results.append(doc)
-            elif doc.id in self.skip_ids:
-                results.append({"kind": SKIP, "id": doc.id, "payload": ""})
-            else:
-                results.append(None)
-                docs.append(doc)
+        rows = batch.to_pylist()
+        docs = [InputDocument(text=r["text"], **json.loads(r["doc"])) for r in rows if r["kind"] == DOC]
         predictions = iter(self.extractor.predict(docs, all_sentences=self.all_sentences))
-        columns: dict[str, list[Any]] = {name: [] for name in RESULT_SCHEMA.names}
-        for result in results:
-            if result is None:
-                pred = next(predictions)
-                result = {"kind": OK, "id": pred.id, "payload": record_json(pred), "sentences": pred.n_sentences,
-                          "reported": len(pred.sentences), "slots": sum(len(s.slots) for s in pred.sentences)}
-            for name in RESULT_SCHEMA.names:
-                columns[name].append(result.get(name, 0))
-        return pa.Table.from_pydict(columns, schema=RESULT_SCHEMA)
+        out = [self._result(next(predictions), r) if r["kind"] == DOC else r for r in rows]
+        return pa.Table.from_pylist([{name: r.get(name) for name in RESULT_SCHEMA.names} for r in out],
+                                    schema=RESULT_SCHEMA)
 
-    def _document(self, row: dict[str, Any]) -> InputDocument | dict[str, Any]:
-        """The document of one input row, or the reject row saying why there is none."""
-        if LINE_COLUMN in row:  # Parquet: the row is the record
-            path, line = row.pop(PATH_COLUMN), row.pop(LINE_COLUMN)
-            obj: Any = row
-        else:
-            path, line = row["path"], row["line"]
-            if row["error"]:
-                return reject_row(path, line, row["error"], raw=row["raw"])
-            obj = json.loads(row["raw"])
-        return input_document(obj, path=path, line=line, text_field=self.text_field, id_field=self.id_field)
+    def _result(self, pred: DocumentPrediction, row: dict[str, Any]) -> dict[str, Any]:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._jsonl.write(pred)
+        none = self.extractor.none_event
+        return {**row, "kind": DOC, "payload": _utf8(self._buffer.getvalue()),
+                "n_sentences": pred.n_sentences, "slots": sum(len(s.slots) for s in pred.sentences),
+                "event_sentences": sum(any(lab != none for lab in s.event_labels) for s in pred.sentences)}
 
 
-def input_document(obj: Any, *, path: str, line: int, text_field: str, id_field: str) -> InputDocument | dict[str, Any]:
-    """One input record as an :class:`InputDocument`; a reject row when it has no usable text.
+# --- writing -------------------------------------------------------------------------------------
 
-    The id is the ``id_field`` value as a string (the line number when absent); every other
-    field except the text is passed through as ``meta``.
-    """
-    if not isinstance(obj, dict):
-        return reject_row(path, line, f"expected a JSON object, got {type(obj).__name__}", record=obj)
-    text = obj.get(text_field)
-    if text is None:
-        return reject_row(path, line, f"no {text_field!r} field (set --text-field)", record=obj)
-    if not isinstance(text, str):
-        return reject_row(path, line, f"{text_field!r} is a {type(text).__name__}, not text", record=obj)
-    if not text.strip():
-        return reject_row(path, line, f"{text_field!r} is empty", record=obj)
-    doc_id = obj.get(id_field)
-    meta = {k: v for k, v in obj.items() if k not in (text_field, id_field)}
-    return InputDocument(id=str(doc_id) if doc_id is not None else str(line), text=text, meta=meta)
+class _RejectLine:
+    def __init__(self, body: dict[str, Any]) -> None:
+        self.body = body
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.body
 
 
-def reject_row(path: str, line: int, reason: str, *, record: Any = None, raw: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"path": path, "line": line, "reason": reason}
-    body["record" if raw is None else "raw"] = record if raw is None else raw
-    return {"kind": REJECT, "id": "", "payload": json.dumps(body, ensure_ascii=False, default=str)}
-
-
-def record_json(pred: DocumentPrediction) -> str:
-    """One output line (without the newline): the single-process record format."""
-    return json.dumps(pred.to_dict(), ensure_ascii=False, default=str)
-
-
-# --- output --------------------------------------------------------------------------------------
-
-def existing_ids(path: Path, fmt: str) -> set[str]:
-    """Ids already written to ``path`` (for ``resume``); a line cut by a crash is dropped from the file."""
-    if not path.is_file():
-        return set()
-    _drop_partial_last_line(path)
-    ids: set[str] = set()
-    with open(path, "rb") as f:
-        if fmt == "csv":
-            import csv
-            import io
-
-            reader = csv.DictReader(io.TextIOWrapper(f, encoding="utf-8", newline=""))
-            return {row["id"] for row in reader if row.get("id")}
-        for jl in iter_json_lines(f):
-            if jl.error or not isinstance(jl.value, dict) or "id" not in jl.value:
-                raise DataError("not a prediction record; cannot --resume from this file", path=path, line=jl.line)
-            ids.add(str(jl.value["id"]))
-    return ids
-
-
-def _drop_partial_last_line(path: Path) -> None:
-    size = path.stat().st_size
-    if not size:
-        return
-    with open(path, "rb+") as f:
-        f.seek(max(0, size - (1 << 20)))
-        tail = f.read()
-        if tail.endswith(b"\n"):
-            return
-        cut = tail.rfind(b"\n")
-        f.truncate(size - len(tail) + cut + 1 if cut >= 0 else 0)
-
-
-def _open_output(path: Path | None, *, append: bool) -> IO[str]:
-    if path is None:
-        return sys.stdout
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return open(path, "a" if append else "w", encoding="utf-8", newline="")
-
-
-def _write_results(batches: Iterable[pa.Table], summary: RayPredictSummary, path: Path | None, *, fmt: str,
-                   append: bool) -> None:
-    rejects_path = Path(f"{path}.rejects.jsonl") if path is not None else Path("rasd-predict.rejects.jsonl")
-    out = _open_output(path, append=append)
-    rejects: IO[str] | None = None
-    csv_writer = None
-    if fmt == "csv":
-        import csv
-
-        csv_writer = csv.writer(out)
-        if not append:
-            csv_writer.writerow(CSV_COLUMNS)
+def _write(batches: Iterable[pa.Table], summary: RayPredictSummary, state: ResumeState, started: float) -> None:
+    """Stream the scored rows into the output and rejects files, counting as :func:`predict_file` does."""
+    stream = open_output(summary.output, append=state.exists)
+    writer = make_writer(stream, summary.format, csv_columns=state.csv_columns)
+    rejects = RejectsWriter(rejects_path_for(summary.output))
+    rejects.path.unlink(missing_ok=True)  # a stale file from an earlier run would mix with this one's
+    seen: set[str] = set()  # across files: each read task only sees its own
+    s = summary
     try:
         for batch in batches:
+            if not s.load_seconds:
+                s.load_seconds = time.perf_counter() - started
             for row in batch.to_pylist():
+                s.read += 1
+                if row["kind"] == REJECT:
+                    rejects.write(_RejectLine(json.loads(row["payload"])))
+                    s.rejected += 1
+                    s.duplicates += row["id"] is not None  # only duplicate rejects carry the id
+                    continue
+                if row["id"] in seen:
+                    _duplicate_across_files(row, rejects, s)
+                    continue
+                seen.add(row["id"])
+                s.ids_from_lines += bool(row["id_from_line"])
                 if row["kind"] == SKIP:
-                    summary.skipped += 1
-                elif row["kind"] == REJECT:
-                    if rejects is None:
-                        rejects_path.parent.mkdir(parents=True, exist_ok=True)
-                        rejects = open(rejects_path, "a" if append else "w", encoding="utf-8")
-                    rejects.write(row["payload"] + "\n")
-                    summary.rejected += 1
+                    s.skipped += 1
+                    continue
+                if s.format == "jsonl":
+                    stream.write(row["payload"])  # already the JsonlWriter line
                 else:
-                    if csv_writer is not None:
-                        csv_writer.writerows(csv_rows(DocumentPrediction.from_dict(json.loads(row["payload"]))))
-                    else:
-                        out.write(row["payload"] + "\n")
-                    summary.documents += 1
-                    summary.sentences += row["sentences"]
-                    summary.reported_sentences += row["reported"]
-                    summary.slots += row["slots"]
-            out.flush()
+                    writer.write(DocumentPrediction.from_dict(json.loads(row["payload"])))
+                s.scored += 1
+                s.empty += row["n_sentences"] == 0
+                s.sentences += row["n_sentences"]
+                s.event_sentences += row["event_sentences"]
+                s.slots += row["slots"]
+            writer.flush()
+            rejects.flush()
+    except KeyboardInterrupt:
+        s.interrupted = True
     finally:
-        if out is not sys.stdout:
-            out.close()
-        if rejects is not None:
+        try:
+            writer.close()
+        finally:
             rejects.close()
-    summary.rejects_path = rejects_path if summary.rejected else None
-    if summary.rejected == 0 and not append and rejects_path.exists() and path is not None:
-        os.remove(rejects_path)  # a stale file from an earlier run would misreport this one
+            s.rejects_path = rejects.path if rejects.count else None
 
 
-def csv_rows(pred: DocumentPrediction) -> Iterator[list[Any]]:
-    """One row per slot (one row per sentence without slots), as ``--format csv`` writes."""
-    for s in pred.sentences:
-        if not s.slots:
-            yield [pred.id, s.start, s.end, s.event_type, s.event_score, "", "", "", "", ""]
-        for slot in s.slots:
-            yield [pred.id, s.start, s.end, s.event_type, s.event_score, slot.label, slot.text, slot.start, slot.end,
-                   slot.score]
+def _duplicate_across_files(row: dict[str, Any], rejects: RejectsWriter, s: RayPredictSummary) -> None:
+    """An id an earlier file of the folder already had: the first wins, as in one process. The text is
+    not at hand here, so the reject's ``raw`` holds the id and meta only (and the row was scored)."""
+    meta = json.loads(row["payload"]).get("meta", {}) if row["payload"] else {}
+    reject = Reject(row["line"], f"duplicate id {row['id']!r}: only the first document with an id is scored",
+                    {"id": row["id"], **meta})
+    rejects.write(_RejectLine(json.loads(_reject_json(reject, row["path"]))))
+    s.rejected += 1
+    s.duplicates += 1

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from rasd.errors import ConfigError
+from rasd.errors import ConfigError, RasdError
 from rasd.inference.extractor import Extractor
 from rasd.inference.inputs import DumpDocument, Reject, read_documents
 from rasd.inference.outputs import DocumentPrediction
@@ -60,6 +60,7 @@ class PredictSummary:
     rejected: int = 0  # records in the rejects file (duplicates included)
     duplicates: int = 0  # ... of which repeated an id seen earlier in the input
     skipped: int = 0  # documents already in OUTPUT (resume)
+    ids_from_lines: int = 0  # documents without an id field: their id is their line number
     truncated_bytes: int = 0  # incomplete tail cut from OUTPUT before resuming
     sentences: int = 0
     event_sentences: int = 0
@@ -108,6 +109,9 @@ class PredictSummary:
             f"{self.elapsed:.1f} s: {self.docs_per_second:,.1f} documents/s, {self.sentences_per_second:,.1f} "
             f"sentences/s (model loaded in {self.load_seconds:.1f} s)",
         ]
+        if self.ids_from_lines:
+            lines.append(f"{self.ids_from_lines:,} records had no id field: their id is their line number "
+                         "(choose the id field with --id-field)")
         if self.truncated_bytes:
             lines.append(f"resume: cut {self.truncated_bytes:,} bytes of an incomplete last document from {out}")
         if self.interrupted:
@@ -192,12 +196,12 @@ def load_extractor(model: str | Path, *, device: str = "auto", dtype: str = "aut
 
 def chunk_sentences_for(batch_size: int) -> int:
     """Sentences per engine window: 16 batches (enough for length sorting to leave little padding),
-    between 64 and 2048.
+    between 32 and 2048 (the engine's default).
 
     >>> chunk_sentences_for(1), chunk_sentences_for(32), chunk_sentences_for(512)
-    (64, 512, 2048)
+    (32, 512, 2048)
     """
-    return min(2048, max(64, 16 * batch_size))
+    return min(2048, max(32, 16 * batch_size))
 
 
 def _check_paths(input: str | Path, output: Path | None, resume: bool) -> None:
@@ -247,6 +251,9 @@ class _Run:
                     self.summary.interrupted = True
                 except KeyboardInterrupt:  # a second Ctrl-C: stop now, keep what is written
                     self.summary.interrupted = True
+                except BrokenPipeError:
+                    raise RasdError(f"the output was closed (broken pipe) after {self.summary.scored:,} "
+                                    "documents") from None
         finally:
             stream.close()
             close = getattr(items, "close", None)
@@ -279,6 +286,7 @@ class _Run:
                                                "scored", {"id": item.id, "text": item.text, **item.meta}))
                 continue
             self.seen.add(item.id)
+            s.ids_from_lines += item.id_from_line
             if item.id in self.done:
                 self.done.discard(item.id)
                 s.skipped += 1
@@ -327,7 +335,8 @@ class _Run:
             if self.stop_requested:
                 raise KeyboardInterrupt
             self.stop_requested = True
-            self.bar.set_postfix_str("stopping after this batch (Ctrl-C again to stop now)")
+            # refresh=False: no lock taken inside a signal handler; the next update shows it
+            self.bar.set_postfix_str("stopping after this batch (Ctrl-C again to stop now)", refresh=False)
 
         previous = signal.signal(signal.SIGINT, handler)
         try:

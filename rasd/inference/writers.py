@@ -67,7 +67,10 @@ class _Stdout(io.TextIOWrapper):
         super().__init__(sys.stdout.buffer, encoding="utf-8", errors="backslashreplace", newline="")
 
     def close(self) -> None:
-        self.flush()
+        try:
+            self.flush()
+        except BrokenPipeError:  # the reader went away (`| head`); the run already knows
+            pass
         self.detach()
 
 

@@ -44,7 +44,7 @@ class SpecialTokens:
     suffix: list[int]
 
     @classmethod
-    def of(cls, tokenizer) -> "SpecialTokens":
+    def of(cls, tokenizer) -> SpecialTokens:
         """What the tokenizer wraps around a sequence (e.g. [CLS] ... [SEP]), found by encoding one word."""
         bare = tokenizer("x", add_special_tokens=False)["input_ids"]
         full = tokenizer("x")["input_ids"]
@@ -96,11 +96,16 @@ def encode_words(
     bounds = window_bounds(len(input_ids), body, stride)
     owner: dict[int, int] = {}
     if len(bounds) > 1:
+        step = body - stride
         for pos, w in enumerate(first):
             if w is None:
                 continue
-            centrality = [min(pos - s, e - 1 - pos) if s <= pos < e else -1 for s, e in bounds]
-            owner[pos] = max(range(len(bounds)), key=centrality.__getitem__)
+            # Only the two or three windows around pos contain it (windows start every `step` tokens).
+            candidates = range(max(0, (pos - body) // step), min(len(bounds), pos // step + 1))
+            owner[pos] = max(
+                (k for k in candidates if bounds[k][0] <= pos < bounds[k][1]),
+                key=lambda k: min(pos - bounds[k][0], bounds[k][1] - 1 - pos),
+            )
     windows = []
     pad = [None] * len(special.prefix)
     for k, (s, e) in enumerate(bounds):
@@ -128,7 +133,9 @@ def encode_sentences(
     out = [EncodedSentence(raw_word_spans=spans, windows=[]) for _, spans in per_text]
     if not non_empty:
         return out
-    enc = tokenizer([per_text[i][0] for i in non_empty], is_split_into_words=True, add_special_tokens=False)
+    # verbose=False: sentences longer than the model's limit are expected here, they are windowed below.
+    enc = tokenizer([per_text[i][0] for i in non_empty], is_split_into_words=True, add_special_tokens=False,
+                    verbose=False)
     for j, i in enumerate(non_empty):
         ids = enc["input_ids"][j]
         if ids:

@@ -38,7 +38,7 @@ def word_predictions(
     """Tag and probability per word, read from the window that owns each word."""
     n = len(sentence.raw_word_spans)
     tags, probs = [OUTSIDE] * n, [1.0] * n
-    for window, logits in zip(sentence.windows, window_logits):
+    for window, logits in zip(sentence.windows, window_logits, strict=True):
         p = softmax(np.asarray(logits, dtype=np.float32)[: len(window.word_starts)])
         best = p.argmax(-1)
         for pos, w in enumerate(window.word_starts):

@@ -24,7 +24,7 @@ class LabelMaps:
     multi_label: bool
 
     @classmethod
-    def build(cls, schema: LabelSchema, task: str, *, multi_label: bool) -> "LabelMaps":
+    def build(cls, schema: LabelSchema, task: str, *, multi_label: bool) -> LabelMaps:
         slots = {t: i for i, t in enumerate(schema.bio_labels)} if task in ("joint", "slots") else None
         events = {e: i for i, e in enumerate(schema.event_types)} if task in ("joint", "events") else None
         if events is not None and not events:
@@ -77,7 +77,7 @@ def build_rows(
         batch = records[b : b + batch_size]
         encoded = encode_sentences([r.text for r in batch], tokenizer, normalizer,
                                    max_length=max_length, stride=stride, special=special)
-        for record, enc in zip(batch, encoded):
+        for record, enc in zip(batch, encoded, strict=True):
             stats.sentences += 1
             word_ids = None
             if maps.slot_label2id is not None:

@@ -39,7 +39,7 @@ def make_compute_metrics(config: RasdConfig, *, slot_weight: float) -> Callable[
             best = np.asarray(slot_logits).argmax(-1)
             gold = np.asarray(slot_gold)
             y_true, y_pred = [], []
-            for g_row, p_row in zip(gold, best):
+            for g_row, p_row in zip(gold, best, strict=True):
                 keep = g_row != IGNORE
                 if keep.any():
                     y_true.append([id2label[int(i)] for i in g_row[keep]])

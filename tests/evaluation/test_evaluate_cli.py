@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+import support
 
 from rasd.cli import main
 from rasd.data.formats import read_records
@@ -19,17 +17,6 @@ pytestmark = pytest.mark.slow
 TESTS = Path(__file__).resolve().parents[1]
 CORPUS = TESTS.parent / "data" / "corpus"
 CONLL = TESTS / "fixtures" / "formats" / "incidents.conll"
-
-
-def _shared() -> ModuleType:
-    """tests/conftest.py as a module of its own (``from conftest import`` depends on which conftest loaded last)."""
-    name = "_rasd_tests_shared_conftest"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, TESTS / "conftest.py")
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-        sys.modules[name] = module
-    return sys.modules[name]
 
 
 def _rows(path: Path, n: int) -> list[dict]:
@@ -48,7 +35,7 @@ def slots_model_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("tiny-slots")
     train = _write(out / "train.jsonl", _rows(CORPUS / "train.jsonl", 200))
     dev = _write(out / "dev.jsonl", _rows(CORPUS / "dev.jsonl", 40))
-    result = _shared().train_tiny(out / "model", task="slots", num_train_epochs=2, train_file=str(train),
+    result = support.train_tiny(out / "model", task="slots", num_train_epochs=2, train_file=str(train),
                                   validation_file=str(dev))
     return Path(result.output_dir)
 
@@ -70,7 +57,7 @@ def multilabel_files(tmp_path_factory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def multilabel_model_dir(tmp_path_factory, multilabel_files) -> Path:
     train, dev = multilabel_files
-    result = _shared().train_tiny(tmp_path_factory.mktemp("tiny-multilabel"), train_file=str(train),
+    result = support.train_tiny(tmp_path_factory.mktemp("tiny-multilabel"), train_file=str(train),
                                   validation_file=str(dev), label_schema="infer", num_train_epochs=1)
     return Path(result.output_dir)
 

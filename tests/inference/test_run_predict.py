@@ -200,7 +200,8 @@ def test_rejects_go_to_a_file_and_scoring_goes_on(tmp_path, extractor, subset):
     assert rejects[4]["raw"]["id"] == subset[0]["id"]
     assert (summary.read, summary.scored, summary.rejected, summary.duplicates, summary.empty) == (11, 6, 5, 1, 2)
     assert summary.rejects_path == tmp_path / "out.rejects.jsonl"
-    assert "5 rejected (duplicate ids: 1)" in summary.render()
+    assert summary.ids_from_lines == 1
+    assert "5 rejected (duplicate ids: 1)" in summary.render() and "--id-field" in summary.render()
 
 
 def test_input_problems_fail_before_the_model_loads(tmp_path):

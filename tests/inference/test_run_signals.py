@@ -18,7 +18,7 @@ from rasd.inference.run import load_extractor, predict_file
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 DUMP = Path(__file__).parents[2] / "data" / "samples" / "news_dump.jsonl"
-N_DOCS = 100
+N_DOCS = 60
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def dump(tmp_path) -> tuple[Path, list[str]]:
 
 
 def start_slow_run(model: Path, dump: Path, out: Path) -> subprocess.Popen:
-    """Batch size 1: windows of 64 sentences, so the output grows a few documents at a time."""
+    """Batch size 1: windows of 32 sentences, so the output grows a few documents at a time."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     return subprocess.Popen(
         [sys.executable, "-m", "rasd.cli", "predict", str(model), str(dump), "-o", str(out), "--device", "cpu",

@@ -7,8 +7,8 @@ import sys
 import time
 
 import pytest
+from support import REPO
 
-from conftest import REPO
 from rasd.errors import ConfigError
 from rasd.training.config import config_from_dict, load_config
 

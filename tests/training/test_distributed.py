@@ -11,8 +11,7 @@ import sys
 
 import pytest
 import yaml
-
-from conftest import CORPUS, REPO, tiny_config
+from support import CORPUS, REPO, tiny_config
 
 pytestmark = pytest.mark.slow
 

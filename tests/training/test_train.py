@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from support import CORPUS, tiny_config, train_tiny
 
-from conftest import CORPUS, tiny_config, train_tiny
 from rasd.data.formats.jsonl import read_jsonl
 from rasd.models.modeling import RasdModel
 from rasd.training.config import config_from_dict
