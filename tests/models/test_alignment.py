@@ -28,7 +28,7 @@ def test_windows_cover_every_token_and_overlap_by_stride(n, body, stride):
     bounds = window_bounds(n, body, stride)
     assert bounds[0][0] == 0 and bounds[-1][1] == n
     assert all(e - s <= body for s, e in bounds)
-    for (s1, e1), (s2, _) in zip(bounds, bounds[1:]):
+    for (_, e1), (s2, _) in zip(bounds[:-1], bounds[1:], strict=True):
         assert e1 - s2 == stride
 
 
