@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,8 @@ def sentences_of(texts, normalizer) -> Iterator[tuple[int, int, int, object]]:
 
 def build_random_model(out: Path) -> Path:
     """A BERT-base-shaped RasdModel with random weights and the default label schema; no downloads."""
+    from transformers import AutoTokenizer
+
     from rasd.data.schema import LabelSchema
     from rasd.models.configuration import RasdConfig
     from rasd.models.modeling import RasdModel, encoder_from_pretrained
@@ -112,26 +115,33 @@ def build_random_model(out: Path) -> Path:
                         label2id=dict(maps.slot_label2id), event_labels=list(maps.event_label2id),
                         preprocessing=preprocessing, label_schema=schema.to_dict())
     model_dir = out / "model"
-    RasdModel(config, encoder=encoder).save_pretrained(model_dir)
-    from transformers import AutoTokenizer
-
     AutoTokenizer.from_pretrained(encoder_dir).save_pretrained(model_dir)
+    RasdModel(config, encoder=encoder).save_pretrained(model_dir)  # last: its config.json marks a complete build
+    shutil.rmtree(encoder_dir)
     return model_dir
 
 
 def prepare(args: argparse.Namespace, work: Path, configs: list[str]) -> dict[str, str]:
-    from rasd.inference.onnx_backend import export_onnx
-    from rasd.models.export import export_hf_heads
+    from rasd.inference.onnx_backend import MODEL_FILE, export_onnx
+    from rasd.models.export import SEQUENCE_DIR, export_hf_heads
 
     with (work / "docs.jsonl").open("w", encoding="utf-8") as f:
         for text in read_articles(args.docs):
             f.write(json.dumps(text, ensure_ascii=False) + "\n")
-    model = Path(args.model) if args.model else build_random_model(work)
+    # What a kept --work folder already holds is reused (a random model is rebuilt only without --model).
+    model = Path(args.model).resolve() if args.model else work / "model"
+    if not args.model and not (model / "config.json").is_file():
+        build_random_model(work)
+    before = json.loads((work / "paths.json").read_text()) if (work / "paths.json").is_file() else {}
+    reuse = before.get("model") == str(model)
     paths = {"model": str(model)}
     if "a" in configs:
-        paths["hf"] = str(export_hf_heads(model, work / "hf-heads"))
+        hf = work / "hf-heads"
+        paths["hf"] = str(hf if reuse and (hf / SEQUENCE_DIR).is_dir() else export_hf_heads(model, hf))
     if "d" in configs:
-        paths["onnx"] = str(export_onnx(model, work / "onnx-int8", quantize="int8"))
+        onnx = work / "onnx-int8"
+        paths["onnx"] = str(onnx if reuse and (onnx / MODEL_FILE).is_file() else export_onnx(model, onnx, quantize="int8"))
+    (work / "paths.json").write_text(json.dumps({**before, **paths}))
     return paths
 
 
@@ -206,11 +216,21 @@ def child(args: argparse.Namespace) -> None:
             n = run_extractor(paths, args.child, args.device, args.batch_size, docs, out)
         seconds = time.perf_counter() - clock.t0
     result = {"config": args.child, "seconds": seconds, "sentences": n, "load": (load + os.getloadavg()[0]) / 2,
-              "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+              "peak_rss_mb": peak_rss_mb(),
               "threads": torch.get_num_threads()}
     if args.device == "cuda":
         result["peak_gpu_mb"] = torch.cuda.max_memory_allocated() / 2**20
     print("RESULT " + json.dumps(result))
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM, not getrusage: ru_maxrss survives exec, so a child
+    would report its parent's peak when that is higher."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):  # not Linux
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 class _Clock:
@@ -275,7 +295,7 @@ def render(results: dict[str, dict], work: Path, args: argparse.Namespace, n_sen
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     base = results.get("a")
-    for key, r in results.items():
+    for key, r in sorted(results.items()):
         if "skipped" in r:
             lines.append(f"| {CONFIGS[key]} | skipped: {r['skipped']} | | | | | | |")
             continue
@@ -324,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
 def run_all(args: argparse.Namespace, work: Path) -> int:
     from rasd.inference.backends import cpu_supports_bf16
 
-    configs = [c for c in "abcd" if c in args.configs]
+    # The reference (b) first and the slow baseline last, so that a stopped long run keeps the most.
+    configs = [c for c in "bdca" if c in args.configs]
     skipped = {}
     if "c" in configs and args.device == "cpu" and not cpu_supports_bf16():
         skipped["c"] = "no AVX512-BF16/AMX on this CPU"
@@ -332,7 +353,6 @@ def run_all(args: argparse.Namespace, work: Path) -> int:
         skipped["d"] = "ONNX Runtime int8 is a CPU path"
     started = time.perf_counter()
     paths = prepare(args, work, [c for c in configs if c not in skipped])
-    (work / "paths.json").write_text(json.dumps(paths))
     print(f"prepared model and exports in {time.perf_counter() - started:.0f}s ({paths['model']})", file=sys.stderr)
     results: dict[str, dict] = {}
     for config in configs:
@@ -348,11 +368,11 @@ def run_all(args: argparse.Namespace, work: Path) -> int:
             results[config] = {"skipped": f"failed (exit {proc.returncode}), see stderr"}
             continue
         results[config] = json.loads(line.removeprefix("RESULT "))
-        print(f"{CONFIGS[config]}: {results[config]['seconds']:.1f}s", file=sys.stderr)
+        print(f"{CONFIGS[config]}: {json.dumps(results[config])}", file=sys.stderr)
+        if args.json:  # after each configuration, so that a long run that is stopped keeps what it measured
+            Path(args.json).write_text(json.dumps({"docs": args.docs, "results": results}, indent=1))
     n_sent, n_tok = count_tokens(work, paths["model"])
     print(render(results, work, args, n_sent, n_tok))
-    if args.json:
-        Path(args.json).write_text(json.dumps({"docs": args.docs, "results": results}, indent=1))
     if args.compare_rss:
         print(compare_rss(json.loads(Path(args.compare_rss).read_text()), args.docs, results))
     return 0

@@ -94,7 +94,7 @@ class OnnxBackend:
     def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         feed = {"input_ids": np.asarray(input_ids, dtype=np.int64),
                 "attention_mask": np.asarray(attention_mask, dtype=np.int64)}
-        outputs = dict(zip(self.output_names, self.session.run(self.output_names, feed)))
+        outputs = dict(zip(self.output_names, self.session.run(self.output_names, feed), strict=True))
         return outputs.get("slot_logits"), outputs.get("event_logits")
 
 

@@ -33,6 +33,7 @@ from rasd.errors import ConfigError, DataError, MissingExtraError, RasdError
 
 try:
     import pyarrow as pa
+    import pyarrow.fs as pafs
     import pyarrow.parquet as pq
     import ray
     import ray.data
@@ -57,7 +58,8 @@ from rasd.inference.writers import (
     resume_output,
 )
 
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")
+COMPRESSIONS = ("", ".gz", ".bz2", ".zst", ".lz4", ".br")  # decompressed by Ray (pyarrow) from the suffix
+JSONL_SUFFIXES = tuple(base + c for base in (".jsonl", ".ndjson", ".json") for c in COMPRESSIONS)
 PARQUET_SUFFIXES = (".parquet", ".pq")
 RAY_INPUT_FORMATS = ("jsonl", "parquet")
 
@@ -118,8 +120,8 @@ def predict_with_ray(
 ) -> RayPredictSummary:
     """Score a JSON Lines or Parquet dump on Ray; the output is what :func:`~rasd.inference.run.predict_file` writes.
 
-    Connects to ``ray_address`` (``"auto"``, ``"ray://head:10001"``, ...), else joins the Ray
-    this process already initialized, else starts a local one (and shuts that down at the end).
+    Uses the Ray this process already initialized (``ray.init``), else connects to ``ray_address``
+    (``"auto"``, ``"HEAD_IP:6379"``), else starts a local Ray and shuts it down at the end.
     ``num_workers`` actors each hold one copy of the model, with ``cpus_per_worker`` CPUs and
     ``gpus_per_worker`` GPUs each (1: one actor per GPU; 0.5: two share one). ``input`` is a
     file, a folder of files or a URI that Ray's filesystems read (``s3://bucket/dump/``); on a
@@ -147,12 +149,12 @@ def predict_with_ray(
                                 ray_address=ray_address or ("joined" if ray.is_initialized() else "local"))
 
     own_ray = not ray.is_initialized()
-    if own_ray:
-        ray.init(address=ray_address, include_dashboard=False, logging_level="WARNING")
+    if own_ray:  # a local Ray of our own needs no dashboard; a cluster keeps its settings
+        ray.init(address=ray_address, logging_level="WARNING",
+                 **({"include_dashboard": False} if ray_address is None else {}))
     try:
-        source_cls = ParquetSource if kind == "parquet" else JsonLinesSource
-        source = source_cls(str(input), text_field=text_field, id_field=id_field, done=frozenset(state.ids),
-                            docs_per_block=docs_per_task)
+        source = make_source(str(input), kind, text_field=text_field, id_field=id_field, done=frozenset(state.ids),
+                             docs_per_block=docs_per_task)
         scorer = dict(model_files=[ray.put(model_files)], device=_actor_device(device, gpus_per_worker), dtype=dtype,
                       batch_size=batch_size, backend=backend, all_sentences=all_sentences)
         dataset = score_dataset(source, scorer, num_workers=num_workers, gpus_per_worker=gpus_per_worker,
@@ -196,6 +198,14 @@ def _actor_device(device: str, gpus_per_worker: float) -> str:
     return "cpu" if device == "auto" else device
 
 
+def make_source(input: str, kind: str, **options: Any) -> FileBasedDatasource:
+    """The datasource for ``input``; in a folder, only the files of that kind are read (Ray itself
+    skips names starting with ``.`` or ``_``, such as ``_SUCCESS``)."""
+    folder = _kind_of(input) is None and not Path(input.removeprefix("local://")).is_file()
+    source_cls, suffixes = (ParquetSource, PARQUET_SUFFIXES) if kind == "parquet" else (JsonLinesSource, JSONL_SUFFIXES)
+    return source_cls(input, file_extensions=[s.lstrip(".") for s in suffixes] if folder else None, **options)
+
+
 def score_dataset(source: FileBasedDatasource, scorer: dict[str, Any], *, num_workers: int, gpus_per_worker: float,
                   cpus_per_worker: float, docs_per_task: int) -> ray.data.Dataset:
     """The Ray Data pipeline: read (no CPU reserved, so busy actors cannot starve it) -> actor pool."""
@@ -237,27 +247,46 @@ def pack_model(path: str | Path) -> dict[str, bytes]:
 # --- reading -------------------------------------------------------------------------------------
 
 def sniff_input_format(path: str | Path) -> str:
-    """``jsonl`` or ``parquet`` from the name of the file, or of the files in a local folder.
+    """``jsonl`` or ``parquet`` from the name of the file, or of the files in a folder (local or a URI).
 
     >>> sniff_input_format("s3://bucket/dump.jsonl.gz"), sniff_input_format("part-0.parquet")
     ('jsonl', 'parquet')
     """
-    name = str(path).lower()
+    name = str(path)
+    kind = _kind_of(name)
+    if kind is not None:
+        return kind
+    engine_local = ConfigError(f"{path}: --engine ray reads JSON Lines (.jsonl, .jsonl.gz) or Parquet files; for "
+                               "CSV, a folder of .txt files or stdin use --engine local")
+    if name == "-":
+        raise engine_local
+    try:
+        if "://" in name and not name.startswith("local://"):
+            fs, where = pafs.FileSystem.from_uri(name)
+        else:
+            fs, where = pafs.LocalFileSystem(), str(Path(name.removeprefix("local://")).resolve())
+        info = fs.get_file_info(where)
+        if info.type == pafs.FileType.NotFound:
+            raise DataError("file not found", path=path)
+        if info.type != pafs.FileType.Directory:
+            raise engine_local
+        files = [f.base_name for f in fs.get_file_info(pafs.FileSelector(where, recursive=True))
+                 if f.is_file and not f.base_name.startswith((".", "_"))]
+    except (OSError, pa.ArrowException) as e:
+        raise DataError(f"cannot list the input: {e}", path=path) from None
+    kinds = {_kind_of(f) for f in files} - {None}
+    if len(kinds) != 1:
+        found = "no" if not kinds else "both"
+        raise DataError(f"{found} .jsonl and .parquet files in this folder: --engine ray reads a folder of one kind",
+                        path=path)
+    return kinds.pop()  # type: ignore[return-value]
+
+
+def _kind_of(name: str) -> str | None:
+    name = name.lower()
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
-    if name.endswith(JSONL_SUFFIXES):
-        return "jsonl"
-    local = "://" not in name and name != "-"
-    if local and Path(path).is_dir():
-        names = [p.name.lower() for p in Path(path).iterdir() if p.is_file()]
-        for kind, suffixes in (("parquet", PARQUET_SUFFIXES), ("jsonl", JSONL_SUFFIXES)):
-            if any(n.endswith(suffixes) for n in names):
-                return kind
-        raise DataError("no .jsonl or .parquet files in this folder (--engine ray reads those)", path=path)
-    if local and name != "-" and not Path(path).exists():
-        raise DataError("file not found", path=path)
-    raise ConfigError(f"{path}: --engine ray reads JSON Lines (.jsonl, .jsonl.gz) or Parquet files; for CSV, a "
-                      "folder of .txt files or stdin use --engine local")
+    return "jsonl" if name.endswith(JSONL_SUFFIXES) else None
 
 
 class _DumpSource(FileBasedDatasource):
@@ -330,9 +359,6 @@ class JsonLinesSource(_DumpSource):
 
 class ParquetSource(_DumpSource):
     """Parquet files, row batch by row batch; a row's "line" is its 1-based row number."""
-
-    def __init__(self, paths: str, **kwargs: Any) -> None:
-        super().__init__(paths, file_extensions=[s.lstrip(".") for s in PARQUET_SUFFIXES], **kwargs)
 
     def _open_input_source(self, filesystem: Any, path: str, **open_args: Any) -> Any:
         return filesystem.open_input_file(path)  # Parquet needs random access, not a stream

@@ -24,7 +24,7 @@ REPO = Path(__file__).parents[2]
 DUMP = REPO / "data" / "samples" / "news_dump.jsonl"
 
 needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
-                               reason="ray is not installed (pip install 'rasd[ray]') : the Ray engine is not tested")
+                               reason="ray is not installed: pip install 'rasd[ray]' to test the Ray engine")
 COMPARED = ("read", "scored", "empty", "rejected", "duplicates", "skipped", "ids_from_lines", "truncated_bytes",
             "sentences", "event_sentences", "slots")
 
@@ -46,7 +46,7 @@ def dump() -> list[dict]:
 @pytest.fixture(scope="module")
 def ray_local():
     """A small local Ray for this module: 2 CPUs, no dashboard, a 200 MB object store."""
-    ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'rasd[ray]')")
+    ray = pytest.importorskip("ray", reason="ray is not installed: pip install 'rasd[ray]' to test the Ray engine")
     ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 1024**2, logging_level="WARNING")
     yield ray
     ray.shutdown()
@@ -75,7 +75,11 @@ def test_input_formats_and_options_are_checked_before_ray_starts(tmp_path, tiny_
     assert sniff_input_format(tmp_path / "part-0.parquet") == "parquet"
     (tmp_path / "shards").mkdir()
     (tmp_path / "shards" / "a.jsonl").write_text("", encoding="utf-8")
-    assert sniff_input_format(tmp_path / "shards") == "jsonl"
+    (tmp_path / "shards" / "_SUCCESS").write_text("", encoding="utf-8")
+    assert sniff_input_format(tmp_path / "shards") == sniff_input_format(f"file://{tmp_path}/shards/") == "jsonl"
+    (tmp_path / "shards" / "b.parquet").write_bytes(b"")
+    with pytest.raises(DataError, match="both .jsonl and .parquet"):
+        sniff_input_format(tmp_path / "shards")
     (tmp_path / "dump.csv").write_text("id,text\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="--engine local"):
         sniff_input_format(tmp_path / "dump.csv")

@@ -182,12 +182,17 @@ def sniff_format(path: str | Path) -> str:
         if any(key in head for key in ('"annotations"', '"completions"', '"data"')):
             return "label-studio"
     elif body.startswith("{"):
-        try:
-            obj = json.loads(body.split("\n", 1)[0])
-        except json.JSONDecodeError:
-            obj = None
-        if isinstance(obj, dict):
-            return _sniff_json_object(obj)
+        # The first line that parses decides: a broken first line must still be read as JSON Lines
+        # (so that `rasd validate` can report it) rather than refused as an unknown format.
+        for line in body.splitlines()[:50]:
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(obj, dict):
+                return _sniff_json_object(obj)
+        if suffix in IMPORTERS["jsonl"].suffixes:
+            return "jsonl"
     elif body and _looks_like_conll(head):
         return "conll"
     if not body:
