@@ -215,6 +215,11 @@ def main(argv=None) -> int:
     print(f"{'rasd train --task slots':<34} {ours['precision']:7.4f} {ours['recall']:7.4f} {ours['f1']:7.4f} {rasd_time:9.1f}")
     print(f"difference (rasd - baseline): F1 {100 * (ours['f1'] - base['f1']):+.2f} points, "
           f"time x{rasd_time / base_time:.2f}")
+    print(f"\nper type, dev strict (exact span and label) F1:\n{'type':<8} {'support':>8} {'baseline':>9} {'rasd':>7}")
+    for label in sorted({g[3] for g in gold}):
+        gl = {g for g in gold if g[3] == label}
+        print(f"{label:<8} {len(gl):>8} {prf(gl, {p for p in base_pred if p[3] == label})['f1']:>9.4f} "
+              f"{prf(gl, {p for p in rasd_pred if p[3] == label})['f1']:>7.4f}")
     return 0
 
 
