@@ -45,7 +45,7 @@ from rasd.data.formats.jsonl import iter_json_lines
 from rasd.inference.extractor import Extractor, InputDocument
 from rasd.inference.inputs import DumpDocument, Reject, make_document
 from rasd.inference.outputs import DocumentPrediction
-from rasd.inference.run import PredictInterrupted, PredictSummary, _check_paths
+from rasd.inference.run import PredictInterrupted, PredictSummary, check_paths
 from rasd.inference.writers import (
     OUTPUT_FORMATS,
     JsonlWriter,
@@ -138,7 +138,7 @@ def predict_with_ray(
     _check_options(num_workers=num_workers, gpus_per_worker=gpus_per_worker, cpus_per_worker=cpus_per_worker,
                    device=device, fmt=fmt, batch_size=batch_size, docs_per_task=docs_per_task)
     out_path = None if output is None or str(output) == "-" else Path(output)
-    _check_paths(input, out_path, resume)
+    check_paths(input, out_path, resume)
     kind = input_format or sniff_input_format(input)
     if kind not in RAY_INPUT_FORMATS:
         raise ConfigError(f"--engine ray reads {' or '.join(RAY_INPUT_FORMATS)}; got input format {kind!r}")

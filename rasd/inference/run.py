@@ -161,7 +161,7 @@ def predict_file(
     if batch_size < 1:
         raise ConfigError(f"--batch-size must be at least 1; got {batch_size}")
     out_path = None if output is None or str(output) == "-" else Path(output)
-    _check_paths(input, out_path, resume)
+    check_paths(input, out_path, resume)
     summary = PredictSummary(input=str(input), output=out_path, format=fmt)
 
     items = read_documents(input, text_field=text_field, id_field=id_field)  # a bad path fails before loading
@@ -204,7 +204,7 @@ def chunk_sentences_for(batch_size: int) -> int:
     return min(2048, max(32, 16 * batch_size))
 
 
-def _check_paths(input: str | Path, output: Path | None, resume: bool) -> None:
+def check_paths(input: str | Path, output: Path | None, resume: bool) -> None:
     if resume and output is None:
         raise ConfigError("--resume needs -o OUTPUT: there is nothing to resume on stdout")
     if output is None:

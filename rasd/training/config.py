@@ -9,6 +9,7 @@ lists what is accepted. ``key=value`` overrides from the command line apply on t
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,22 @@ class RasdTrainingConfig:
         return out
 
 
+class _YamlLoader(yaml.SafeLoader):
+    """YAML 1.1 reads `3e-3` (no dot) as a string; configs mean a float, as in YAML 1.2 and Python."""
+
+
+_YamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$|^[-+]?(?:[0-9][0-9_]*)\.[0-9_]*$"
+               r"|^[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
+    list("-+0123456789."),
+)
+
+
+def read_yaml(text: str):
+    return yaml.load(text, Loader=_YamlLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def training_argument_names() -> set[str]:
     from transformers import TrainingArguments
 
@@ -119,7 +136,7 @@ def parse_override(item: str) -> tuple[str, Any]:
         raise ConfigError(f"override {item!r} must look like key=value")
     key, _, value = item.partition("=")
     try:
-        return key.strip(), yaml.safe_load(value) if value.strip() else None
+        return key.strip(), read_yaml(value) if value.strip() else None
     except yaml.YAMLError:
         return key.strip(), value
 
@@ -182,7 +199,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> RasdTra
     if not path.is_file():
         raise ConfigError(f"config file not found: {path}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML: {e}") from None
     if not isinstance(raw, dict):

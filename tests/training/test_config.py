@@ -58,3 +58,11 @@ def test_arabert_config_without_network_stops_at_once_with_one_line(tmp_path):
     assert "aubmindlab/bert-base-arabertv02" in lines[0] and "model_name_or_path" in lines[0]
     assert "Traceback" not in proc.stderr
     assert time.monotonic() - start < 60
+
+
+def test_exponent_floats_without_a_dot_are_numbers(tmp_path):
+    """YAML 1.1 reads `3e-3` as a string, which TrainingArguments would reject deep inside torch."""
+    path = tmp_path / "c.yaml"
+    path.write_text("compact_encoder: {}\ntrain_file: x\noutput_dir: o\nlearning_rate: 5e-4\n")
+    cfg = load_config(path, ["weight_decay=1e-2"])
+    assert cfg.training["learning_rate"] == 5e-4 and cfg.training["weight_decay"] == 0.01
