@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rasd.incidents.arabic import clitic_variants, fold, words
@@ -268,15 +269,7 @@ def _range_start(toks: list[str], k: int) -> int | None:
 
 def _current_month(text: str, toks: list[str], pub: dt.date | None) -> TimeValue | None:
     """``في السابع من الشهر الجاري``, ``الشهر الماضي``, ``مطلع الشهر المقبل``."""
-    for i, t in enumerate(toks):
-        if t not in ("الشهر", "شهر") or i + 1 >= len(toks):
-            continue
-        nxt = toks[i + 1]
-        offset = -1 if nxt in PAST else 1 if nxt in FUTURE else 0 if nxt in CURRENT else None
-        if t == "شهر" and i > 0 and toks[i - 1] == "هذا":
-            offset = 0
-        if offset is None:
-            continue
+    for i, offset in _this_last_next(toks, "شهر"):
         if pub is None:
             return TimeValue(text, rule="relative-needs-published")
         y, m = divmod(pub.year * 12 + pub.month - 1 + offset, 12)
@@ -361,19 +354,25 @@ def _weekday(text: str, toks: list[str], pub: dt.date | None) -> TimeValue | Non
 
 
 def _week(text: str, toks: list[str], pub: dt.date | None) -> TimeValue | None:
-    for i, t in enumerate(toks):
-        if t not in ("الاسبوع", "اسبوع") or i + 1 >= len(toks):
-            continue
-        nxt = toks[i + 1]
-        offset = -7 if nxt in PAST else 7 if nxt in FUTURE else 0 if nxt in CURRENT else None
-        if t == "اسبوع" and i > 0 and toks[i - 1] == "هذا":
-            offset = 0
-        if offset is None:
-            continue
+    for _, offset in _this_last_next(toks, "اسبوع"):
         if pub is None:
             return TimeValue(text, rule="relative-needs-published")
-        return _resolved(text, pub + dt.timedelta(days=offset), WEEK, "week")
+        return _resolved(text, pub + dt.timedelta(weeks=offset), WEEK, "week")
     return None
+
+
+def _this_last_next(toks: list[str], unit: str) -> Iterator[tuple[int, int]]:
+    """Where a unit is named relative to now (``الشهر الماضي``, ``هذا الشهر``, ``الاسبوع المقبل``):
+    the unit word's index and -1 (last), 0 (this) or 1 (next). ``unit`` is the bare normalized word."""
+    for i, t in enumerate(toks):
+        if t not in ("ال" + unit, unit) or i + 1 >= len(toks):
+            continue
+        nxt = toks[i + 1]
+        offset = -1 if nxt in PAST else 1 if nxt in FUTURE else 0 if nxt in CURRENT else None
+        if t == unit and i > 0 and toks[i - 1] == "هذا":
+            offset = 0
+        if offset is not None:
+            yield i, offset
 
 
 def _unreadable(text: str, toks: list[str], pub: dt.date | None) -> TimeValue | None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rasd.data.records import EventType, Record
+from rasd.data.formats.offsets import OffsetMismatch, place_spans
+from rasd.data.records import EventType, Record, Span
 from rasd.errors import DataError, format_location
 
 
@@ -158,6 +159,24 @@ def event_from_labels(labels: Iterable[str]) -> EventType:
     if not unique:
         return None
     return unique[0] if len(unique) == 1 else unique
+
+
+def place_record_spans(text: str, raw_spans: Iterable[tuple[object, object, str, str | None]], *, rid: str,
+                       path: str | Path, line: int, repair: bool, stats: ReadStats) -> list[Span]:
+    """A record's ``(start, end, label, expected text)`` spans checked against its text.
+
+    Each offset repair becomes an ``"offsets"`` notice in ``stats``; a span that cannot be placed
+    raises :class:`DataError` naming the file, line and record (see :mod:`rasd.data.formats.offsets`).
+
+    >>> place_record_spans("قصف حقل العمر", [(4, 13, "LOCATION", None)], rid="r", path="x.jsonl", line=1,
+    ...                    repair=False, stats=ReadStats())
+    [Span(start=4, end=13, label='LOCATION')]
+    """
+    try:
+        return place_spans(text, raw_spans, repair=repair, on_repair=lambda msg: stats.repair(
+            Notice("offsets", msg, path=str(path), line=line, record_id=rid)))
+    except OffsetMismatch as e:
+        raise DataError(f"record {rid!r}: {e}", path=path, line=line) from None
 
 
 def record_id(value: Any, stem: str, n: int) -> str:

@@ -26,16 +26,15 @@ from typing import Any
 
 from rasd.data.formats.base import (
     Item,
-    Notice,
     ReadStats,
     event_from_labels,
     file_stem,
+    place_record_spans,
     record_id,
     records_or_raise,
     stats_or_warnings,
 )
-from rasd.data.formats.jsonl import iter_json_lines, open_text
-from rasd.data.formats.offsets import OffsetMismatch, place_spans
+from rasd.data.formats.jsonl import iter_line_items
 from rasd.data.records import Record
 from rasd.errors import DataError
 
@@ -60,17 +59,8 @@ def iter_doccano(path: str | Path, *, repair_offsets: bool = False,
     """Like :func:`read_doccano`, but a bad line becomes an error item and reading goes on."""
     stats = stats_or_warnings(stats)
     stem = file_stem(path)
-    with open_text(path) as f:
-        for jl in iter_json_lines(f):
-            if jl.error:
-                yield Item(jl.line, error=DataError(jl.error, path=path, line=jl.line), raw=jl.raw)
-                continue
-            try:
-                record = _record(jl.value, stem=stem, path=path, line=jl.line, repair=repair_offsets, stats=stats)
-            except DataError as e:
-                yield Item(jl.line, error=e, raw=jl.value)
-                continue
-            yield Item(jl.line, record=record, raw=jl.value)
+    yield from iter_line_items(path, lambda obj, line: _record(obj, stem=stem, path=path, line=line,
+                                                               repair=repair_offsets, stats=stats))
 
 
 def _record(obj: Any, *, stem: str, path: str | Path, line: int, repair: bool, stats: ReadStats) -> Record:
@@ -102,11 +92,7 @@ def _record(obj: Any, *, stem: str, path: str | Path, line: int, repair: bool, s
                 raise fail(f"record {rid!r}: cannot read {key!r} element {element!r} as a span "
                            "([start, end, label] or {start_offset, end_offset, label}) or a class label")
     labels.extend(_cats(obj.get("cats"), fail))
-    try:
-        spans = place_spans(text, raw_spans, repair=repair, on_repair=lambda msg: stats.repair(
-            Notice("offsets", msg, path=str(path), line=line, record_id=rid)))
-    except OffsetMismatch as e:
-        raise fail(f"record {rid!r}: {e}") from None
+    spans = place_record_spans(text, raw_spans, rid=rid, path=path, line=line, repair=repair, stats=stats)
     doc_id, meta = obj.get("doc_id"), obj.get("meta")
     return Record(id=rid, text=text, doc_id=str(doc_id) if doc_id is not None else None,
                   event_type=event_from_labels(labels), spans=spans, meta=meta if isinstance(meta, dict) else {})

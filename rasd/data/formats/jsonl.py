@@ -6,7 +6,7 @@ import codecs
 import gzip
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -71,15 +71,35 @@ def read_jsonl(path: str | Path) -> Iterator[Record]:
 
 def iter_jsonl_items(path: str | Path, *, stats: ReadStats | None = None) -> Iterator[Item]:
     """Canonical records as items: a bad line becomes an error item and the stream goes on."""
+    yield from iter_line_items(path, lambda value, line: Record.from_dict(value, path=str(path), line=line))
+
+
+def iter_line_items(path: str | Path, build: Callable[[Any, int], Record | None]) -> Iterator[Item]:
+    """The items of a JSON Lines file, one per line, for the importers that read one record a line.
+
+    ``build(value, line)`` makes the record from a parsed line; a line that is not valid JSON, or
+    whose ``build`` raises :class:`DataError`, becomes an error item and reading goes on; a line
+    ``build`` returns ``None`` for (a skipped task, already counted) yields nothing.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "x.jsonl")
+    >>> _ = open(p, "w").write('{"id": "a", "text": "قصف"}\\n{oops\\n')
+    >>> [(i.line, i.record is not None, i.error is not None)
+    ...  for i in iter_line_items(p, lambda v, n: Record.from_dict(v, line=n))]
+    [(1, True, False), (2, False, True)]
+    """
     with open_text(path) as f:
         for jl in iter_json_lines(f):
             if jl.error:
                 yield Item(jl.line, error=DataError(jl.error, path=path, line=jl.line), raw=jl.raw)
                 continue
             try:
-                yield Item(jl.line, record=Record.from_dict(jl.value, path=str(path), line=jl.line), raw=jl.value)
+                record = build(jl.value, jl.line)
             except DataError as e:
                 yield Item(jl.line, error=e, raw=jl.value)
+                continue
+            if record is not None:
+                yield Item(jl.line, record=record, raw=jl.value)
 
 
 def iter_json_array(stream: IO[bytes], *, path: str | Path | None = None,

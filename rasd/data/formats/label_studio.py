@@ -38,12 +38,12 @@ from rasd.data.formats.base import (
     ReadStats,
     event_from_labels,
     file_stem,
+    place_record_spans,
     record_id,
     records_or_raise,
     stats_or_warnings,
 )
 from rasd.data.formats.jsonl import iter_json_array, open_text
-from rasd.data.formats.offsets import OffsetMismatch, place_spans
 from rasd.data.records import Record
 from rasd.errors import DataError, FormatError
 
@@ -134,11 +134,7 @@ def _task_record(task: Any, *, n: int, stem: str, path: str | Path, line: int, t
             if not (isinstance(picked, list) and all(isinstance(c, str) for c in picked)):
                 raise fail(f"task {rid!r}: 'choices' must be a list of strings, got {picked!r}")
             choices.extend(picked)
-    try:
-        spans = place_spans(text, raw_spans, repair=repair, on_repair=lambda msg: stats.repair(
-            Notice("offsets", msg, path=str(path), line=line, record_id=rid)))
-    except OffsetMismatch as e:
-        raise fail(f"record {rid!r}: {e}") from None
+    spans = place_record_spans(text, raw_spans, rid=rid, path=path, line=line, repair=repair, stats=stats)
     doc_id = data.get("doc_id")
     meta = data.get("meta")
     return Record(id=rid, text=text, doc_id=str(doc_id) if doc_id is not None else None,

@@ -27,12 +27,12 @@ from rasd.data.formats.base import (
     ReadStats,
     event_from_labels,
     file_stem,
+    place_record_spans,
     record_id,
     records_or_raise,
     stats_or_warnings,
 )
-from rasd.data.formats.jsonl import iter_json_lines, open_text
-from rasd.data.formats.offsets import OffsetMismatch, place_spans
+from rasd.data.formats.jsonl import iter_line_items
 from rasd.data.records import Record
 from rasd.errors import DataError
 
@@ -58,23 +58,16 @@ def iter_prodigy(path: str | Path, *, repair_offsets: bool = False,
     """Like :func:`read_prodigy`, but a bad line becomes an error item and reading goes on."""
     stats = stats_or_warnings(stats)
     stem = file_stem(path)
-    with open_text(path) as f:
-        for jl in iter_json_lines(f):
-            if jl.error:
-                yield Item(jl.line, error=DataError(jl.error, path=path, line=jl.line), raw=jl.raw)
-                continue
-            obj = jl.value
-            answer = obj.get("answer") if isinstance(obj, dict) else None
-            if answer in SKIPPED_ANSWERS:
-                reason = f"prodigy answer {answer!r}"
-                stats.skip(reason, Notice("skipped", reason, path=str(path), line=jl.line))
-                continue
-            try:
-                record = _record(obj, stem=stem, path=path, line=jl.line, repair=repair_offsets, stats=stats)
-            except DataError as e:
-                yield Item(jl.line, error=e, raw=obj)
-                continue
-            yield Item(jl.line, record=record, raw=obj)
+
+    def accepted(obj: Any, line: int) -> Record | None:
+        answer = obj.get("answer") if isinstance(obj, dict) else None
+        if answer in SKIPPED_ANSWERS:
+            reason = f"prodigy answer {answer!r}"
+            stats.skip(reason, Notice("skipped", reason, path=str(path), line=line))
+            return None
+        return _record(obj, stem=stem, path=path, line=line, repair=repair_offsets, stats=stats)
+
+    yield from iter_line_items(path, accepted)
 
 
 def _record(obj: Any, *, stem: str, path: str | Path, line: int, repair: bool, stats: ReadStats) -> Record:
@@ -100,11 +93,7 @@ def _record(obj: Any, *, stem: str, path: str | Path, line: int, repair: bool, s
             raise fail(f"record {rid!r}: span {s!r} must be an object with start, end and label")
         expected = s.get("text") if isinstance(s.get("text"), str) else None
         raw_spans.append((s.get("start"), s.get("end"), s.get("label"), expected))
-    try:
-        spans = place_spans(text, raw_spans, repair=repair, on_repair=lambda msg: stats.repair(
-            Notice("offsets", msg, path=str(path), line=line, record_id=rid)))
-    except OffsetMismatch as e:
-        raise fail(f"record {rid!r}: {e}") from None
+    spans = place_record_spans(text, raw_spans, rid=rid, path=path, line=line, repair=repair, stats=stats)
     doc_id = obj.get("doc_id", meta.get("doc_id"))
     return Record(id=rid, text=text, doc_id=str(doc_id) if doc_id is not None else None,
                   event_type=event_from_labels(_event_labels(obj, rid, fail)), spans=spans, meta=meta)
