@@ -174,7 +174,11 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
     maps = LabelMaps.build(schema, cfg.task, multi_label=multi)
 
     label_names = {"joint": ["labels", "event_labels"], "slots": ["labels"], "events": ["event_labels"]}[cfg.task]
-    args = TrainingArguments(**{**TRAINER_DEFAULTS, "label_names": label_names, **cfg.training})
+    import torch
+
+    # Pinned memory only helps a copy to an accelerator; without one the DataLoader just warns.
+    pin = {"dataloader_pin_memory": torch.cuda.is_available() or torch.backends.mps.is_available()}
+    args = TrainingArguments(**{**TRAINER_DEFAULTS, **pin, "label_names": label_names, **cfg.training})
 
     preprocessing = resolve_preprocessing(cfg.preprocessing, cfg.model_name_or_path)
     normalizer = build_normalizer(preprocessing)
@@ -222,6 +226,7 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
         card.dev_metrics = {k.removeprefix("eval_"): float(v) for k, v in trainer.evaluate().items()
                             if isinstance(v, int | float)}
     if test_records:
+        trainer.remove_callback(EarlyStoppingCallback)  # it would warn that test metrics lack eval_combined
         test_metrics = trainer.evaluate(rows(test_records, True), metric_key_prefix="test")
         card.test_metrics = {k.removeprefix("test_"): float(v) for k, v in test_metrics.items()
                              if isinstance(v, int | float)}
