@@ -266,6 +266,52 @@ def agreement(work: Path, config: str, reference: str = "b") -> tuple[float, flo
     return same / max(1, len(ref_events)), f1
 
 
+def label_check(work: Path, paths: dict[str, str], limit: int) -> str:
+    """Do (a)'s two stock checkpoints give (b)'s labels? Untimed, on the first ``limit`` sentences.
+
+    (a)'s slot spans differ from (b)'s where ``aggregation_strategy="simple"`` groups sub-tokens
+    differently from rasd's first-sub-token rule: a decoding choice, not a difference in labels. Here
+    the token-classification pipeline runs with ``aggregation_strategy="none"`` and its token labels are
+    read with rasd's rule (each word's label is its first sub-token's, then IOB2 to spans); the spans
+    must equal (b)'s. Only sentences that fit in one of rasd's windows are compared: the pipeline
+    truncates where rasd windows.
+    """
+    from transformers import AutoTokenizer, pipeline
+
+    from rasd.inference.loading import load_config
+    from rasd.models.decoding import tags_to_spans
+    from rasd.models.export import TOKEN_DIR
+    from rasd.text.normalize import build_normalizer
+    from rasd.text.words import tokenize_words
+
+    config = load_config(paths["model"])
+    normalizer = build_normalizer(config.preprocessing)
+    tokenizer = AutoTokenizer.from_pretrained(paths["model"])
+    fits = config.max_length - tokenizer.num_special_tokens_to_add()
+    sample = []
+    for d, s, e, norm in sentences_of(read_docs(work), normalizer):
+        words = tokenize_words(norm.text)
+        if len(tokenizer([norm.text[a:b] for a, b in words], is_split_into_words=True,
+                         add_special_tokens=False)["input_ids"]) <= fits:
+            sample.append((d, s, e, norm, words))
+        if len(sample) == limit:
+            break
+    tagger = pipeline("token-classification", model=str(Path(paths["hf"]) / TOKEN_DIR),
+                      aggregation_strategy="none", device=-1)
+    ref_events, ref_slots = load_predictions(work / "pred-b.jsonl")
+    same = 0
+    for (d, s, e, norm, words), tokens in zip(sample, tagger([x[3].text for x in sample], batch_size=32),
+                                              strict=True):
+        by_start = {t["start"]: t["entity"] for t in tokens}
+        tags = [by_start.get(a, "O") for a, _ in words]
+        raw = [tuple(s + o for o in norm.raw_span(a, b)) for a, b in words]
+        spans = {(d, x.label, x.start, x.end) for x in tags_to_spans(tags, [1.0] * len(tags), raw)}
+        expected = {x for x in ref_slots if x[0] == d and s <= x[2] and x[3] <= e}
+        same += spans == expected and (d, s, e) in ref_events
+    return (f"label check (untimed): (a)'s token-classification checkpoint read with rasd's first-sub-token "
+            f"rule gives (b)'s slot spans in {same}/{len(sample)} sentences")
+
+
 def count_tokens(work: Path, model: str) -> tuple[int, int]:
     from transformers import AutoTokenizer
 
@@ -318,6 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: torch's default)")
     parser.add_argument("--configs", default="abcd", help="which of a, b, c, d to run")
     parser.add_argument("--work", help="keep models, exports and predictions here (default: a temp dir)")
+    parser.add_argument("--label-check", type=int, default=500, metavar="N",
+                        help="after the timed runs, check (a)'s labels against (b)'s on N sentences (0: skip)")
     parser.add_argument("--json", help="also write the raw results here")
     parser.add_argument("--compare-rss", metavar="JSON", help="print peak RSS against an earlier run's --json")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -373,6 +421,8 @@ def run_all(args: argparse.Namespace, work: Path) -> int:
             Path(args.json).write_text(json.dumps({"docs": args.docs, "results": results}, indent=1))
     n_sent, n_tok = count_tokens(work, paths["model"])
     print(render(results, work, args, n_sent, n_tok))
+    if args.label_check and "a" in configs and (work / "pred-b.jsonl").is_file() and "hf" in paths:
+        print(label_check(work, paths, args.label_check))
     if args.compare_rss:
         print(compare_rss(json.loads(Path(args.compare_rss).read_text()), args.docs, results))
     return 0
