@@ -26,6 +26,22 @@ def normalized_words(texts: Iterable[str], normalizer: Normalizer) -> Iterable[s
         yield " ".join(norm[s:e] for s, e in tokenize_words(norm))
 
 
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+def continuing_pieces(words: Iterable[str]) -> list[str]:
+    """``##c`` for every character, in a fixed order, so that the same texts give the same vocabulary.
+
+    The WordPiece trainer (tokenizers <= 0.23) numbers these pieces in hash-map order, and the ids
+    break ties between equally frequent merges, so two runs on the same texts could learn different
+    vocabularies and a seeded training was not reproducible (huggingface/tokenizers#1794). Handing
+    them over as special tokens numbers them first, in this order. They would be in the vocabulary
+    anyway (bar ``##c`` for characters only ever seen first in a word), and they are not special to
+    the saved tokenizer: only [PAD]/[UNK]/[CLS]/[SEP]/[MASK] are.
+    """
+    return ["##" + c for c in sorted({c for w in words for c in w if not c.isspace()})]
+
+
 def build_compact_encoder(
     texts: Iterable[str], config: CompactEncoderConfig, normalizer: Normalizer, out_dir: str | Path, *, seed: int = 42
 ) -> Path:
@@ -33,11 +49,13 @@ def build_compact_encoder(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     wp = BertWordPieceTokenizer(clean_text=True, handle_chinese_chars=False, strip_accents=False, lowercase=False)
+    words = list(normalized_words(texts, normalizer))
     wp.train_from_iterator(
-        normalized_words(texts, normalizer),
+        words,
         vocab_size=config.vocab_size,
         min_frequency=config.min_frequency,
         show_progress=False,
+        special_tokens=SPECIAL_TOKENS + continuing_pieces(words),
     )
     wp.save_model(str(out_dir))
     tokenizer = BertTokenizerFast(

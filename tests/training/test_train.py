@@ -118,3 +118,18 @@ def test_training_on_real_news_ner_raises_slot_f1(shared_data, tmp_path):
     assert trained.dev_sentences == untrained.dev_sentences == 180
     assert trained.dev_metrics["loss"] < untrained.dev_metrics["loss"] - 0.5
     assert trained.dev_metrics["slot_f1"] > untrained.dev_metrics["slot_f1"] + 0.1
+
+
+def test_same_seed_gives_identical_runs(tmp_path):
+    """Vocabulary, initial weights, data order and dropout all follow `seed`."""
+    first = train_tiny(tmp_path / "first", num_train_epochs=2)
+    second = train_tiny(tmp_path / "second", num_train_epochs=2)
+    assert (tmp_path / "first" / "tokenizer.json").read_bytes() == (tmp_path / "second" / "tokenizer.json").read_bytes()
+    timing = ("runtime", "samples_per_second", "steps_per_second")
+    assert {k: v for k, v in first.dev_metrics.items() if k not in timing} == \
+        {k: v for k, v in second.dev_metrics.items() if k not in timing}
+    a = RasdModel.from_pretrained(first.output_dir).state_dict()
+    b = RasdModel.from_pretrained(second.output_dir).state_dict()
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    other = train_tiny(tmp_path / "other", num_train_epochs=2, seed=8)
+    assert other.dev_metrics["loss"] != first.dev_metrics["loss"]
