@@ -299,6 +299,9 @@ def label_check(work: Path, paths: dict[str, str], limit: int) -> str:
     tagger = pipeline("token-classification", model=str(Path(paths["hf"]) / TOKEN_DIR),
                       aggregation_strategy="none", device=-1)
     ref_events, ref_slots = load_predictions(work / "pred-b.jsonl")
+    slots_of: dict[int, set] = {}
+    for slot in ref_slots:
+        slots_of.setdefault(slot[0], set()).add(slot)
     same = 0
     for (d, s, e, norm, words), tokens in zip(sample, tagger([x[3].text for x in sample], batch_size=32),
                                               strict=True):
@@ -306,7 +309,7 @@ def label_check(work: Path, paths: dict[str, str], limit: int) -> str:
         tags = [by_start.get(a, "O") for a, _ in words]
         raw = [tuple(s + o for o in norm.raw_span(a, b)) for a, b in words]
         spans = {(d, x.label, x.start, x.end) for x in tags_to_spans(tags, [1.0] * len(tags), raw)}
-        expected = {x for x in ref_slots if x[0] == d and s <= x[2] and x[3] <= e}
+        expected = {x for x in slots_of.get(d, ()) if s <= x[2] and x[3] <= e}
         same += spans == expected and (d, s, e) in ref_events
     return (f"label check (untimed): (a)'s token-classification checkpoint read with rasd's first-sub-token "
             f"rule gives (b)'s slot spans in {same}/{len(sample)} sentences")

@@ -29,7 +29,7 @@ def normalized_words(texts: Iterable[str], normalizer: Normalizer) -> Iterable[s
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
-def continuing_pieces(words: Iterable[str]) -> list[str]:
+def continuing_pieces(texts: Iterable[str]) -> list[str]:
     """``##c`` for every character, in a fixed order, so that the same texts give the same vocabulary.
 
     The WordPiece trainer (tokenizers <= 0.23) numbers these pieces in hash-map order, and the ids
@@ -39,7 +39,7 @@ def continuing_pieces(words: Iterable[str]) -> list[str]:
     anyway (bar ``##c`` for characters only ever seen first in a word), and they are not special to
     the saved tokenizer: only [PAD]/[UNK]/[CLS]/[SEP]/[MASK] are.
     """
-    return ["##" + c for c in sorted({c for w in words for c in w if not c.isspace()})]
+    return ["##" + c for c in sorted({c for t in texts for c in t if not c.isspace()})]
 
 
 def build_compact_encoder(
@@ -49,13 +49,13 @@ def build_compact_encoder(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     wp = BertWordPieceTokenizer(clean_text=True, handle_chinese_chars=False, strip_accents=False, lowercase=False)
-    words = list(normalized_words(texts, normalizer))
+    spaced = list(normalized_words(texts, normalizer))  # read twice: for the pieces, then by the trainer
     wp.train_from_iterator(
-        words,
+        spaced,
         vocab_size=config.vocab_size,
         min_frequency=config.min_frequency,
         show_progress=False,
-        special_tokens=SPECIAL_TOKENS + continuing_pieces(words),
+        special_tokens=SPECIAL_TOKENS + continuing_pieces(spaced),
     )
     wp.save_model(str(out_dir))
     tokenizer = BertTokenizerFast(

@@ -145,6 +145,7 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
           resume: bool = False) -> TrainResult:
     """Train and save a model; returns where it is and its best dev (and test) metrics."""
     import datasets
+    import torch
     from transformers import AutoTokenizer, EarlyStoppingCallback, TrainingArguments, set_seed
 
     from rasd.training.trainer import RasdTrainer, make_compute_metrics
@@ -174,8 +175,6 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
     maps = LabelMaps.build(schema, cfg.task, multi_label=multi)
 
     label_names = {"joint": ["labels", "event_labels"], "slots": ["labels"], "events": ["event_labels"]}[cfg.task]
-    import torch
-
     # Pinned memory only helps a copy to an accelerator; without one the DataLoader just warns.
     pin = {"dataloader_pin_memory": torch.cuda.is_available() or torch.backends.mps.is_available()}
     args = TrainingArguments(**{**TRAINER_DEFAULTS, **pin, "label_names": label_names, **cfg.training})

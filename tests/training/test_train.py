@@ -103,10 +103,10 @@ def test_training_on_real_news_ner_raises_slot_f1(shared_data, tmp_path):
         pytest.skip(f"{source} is absent")
     from rasd.data.formats import read_records
     from rasd.data.formats.base import ReadStats
+    from rasd.data.formats.jsonl import write_jsonl
 
     subset = tmp_path / "anercorp-1200.jsonl"
-    records = list(read_records(source, "conll", stats=ReadStats(on_notice=lambda n: None)))[:1200]
-    subset.write_text("".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    write_jsonl(list(read_records(source, "conll", stats=ReadStats(on_notice=lambda n: None)))[:1200], subset)
 
     def run(name: str, **overrides):
         return train(config_from_dict(tiny_config(
