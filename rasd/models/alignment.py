@@ -30,6 +30,8 @@ class Window:
     word_starts: list[int | None]
     # Per position: True where this window owns that word (see module docstring).
     owned: list[bool] = field(default_factory=list)
+    # Per position: the word of every sub-token (first or not), None for special tokens.
+    word_index: list[int | None] = field(default_factory=list)
 
 
 @dataclass
@@ -113,7 +115,8 @@ def encode_words(
         owned = [False] * len(pad) + [
             first[p] is not None and owner.get(p, 0) == k for p in range(s, e)
         ] + [False] * len(special.suffix)
-        windows.append(Window(special.prefix + list(input_ids[s:e]) + special.suffix, starts, owned))
+        words = pad + list(word_ids[s:e]) + [None] * len(special.suffix)
+        windows.append(Window(special.prefix + list(input_ids[s:e]) + special.suffix, starts, owned, words))
     return windows
 
 
@@ -162,9 +165,19 @@ def word_tags(raw_word_spans: Sequence[tuple[int, int]], spans: Sequence[Span]) 
     return tags, unaligned
 
 
-def window_labels(window: Window, word_label_ids: Sequence[int], *, owned_only: bool) -> list[int]:
-    """Per-position label ids: the word's tag on its first sub-token, ``-100`` elsewhere."""
-    return [
-        word_label_ids[w] if w is not None and (window.owned[p] or not owned_only) else IGNORE
-        for p, w in enumerate(window.word_starts)
-    ]
+def window_labels(window: Window, word_label_ids: Sequence[int], *, owned_only: bool,
+                  continuation_ids: Sequence[int] | None = None) -> list[int]:
+    """Per-position label ids: the word's tag on its first sub-token, ``-100`` elsewhere.
+
+    With ``continuation_ids`` (one per word: the id of ``I-X`` for a ``B-X`` word, else the word's own id)
+    the other sub-tokens of a labelled word are trained too (``word_pooling: all``).
+    """
+    labels = []
+    for p, w in enumerate(window.word_starts):
+        if w is not None and (window.owned[p] or not owned_only):
+            labels.append(word_label_ids[w])
+        elif continuation_ids is not None and w is None and window.word_index and window.word_index[p] is not None:
+            labels.append(continuation_ids[window.word_index[p]])
+        else:
+            labels.append(IGNORE)
+    return labels

@@ -13,6 +13,8 @@ from transformers import AutoConfig, PreTrainedConfig
 from transformers.configuration_utils import SubConfigSpec
 
 TASKS = ("joint", "slots", "events")
+EVENT_POOLING = ("cls", "mean")
+WORD_POOLING = ("first", "mean", "all")
 
 
 class RasdConfig(PreTrainedConfig):
@@ -36,11 +38,22 @@ class RasdConfig(PreTrainedConfig):
     label_schema: dict[str, Any] | None = None
     max_length: int = 256
     stride: int = 32
+    # What the event head reads: the first token ("cls", BERT's convention) or the mean of the
+    # tokens (what encoders trained with mean pooling, such as e5, put their sentence meaning in).
+    event_pooling: str = "cls"
+    # Which sub-tokens speak for a word: the first; the mean of the word's sub-token logits (equal to
+    # the linear slot head on the mean of their states); or "all", trained on every sub-token and
+    # read from the first.
+    word_pooling: str = "first"
 
     def __post_init__(self, **kwargs: Any) -> None:
         super().__post_init__(**kwargs)
         if self.task not in TASKS:
             raise ValueError(f"task must be one of {TASKS}, got {self.task!r}")
+        if self.event_pooling not in EVENT_POOLING:
+            raise ValueError(f"event_pooling must be one of {EVENT_POOLING}, got {self.event_pooling!r}")
+        if self.word_pooling not in WORD_POOLING:
+            raise ValueError(f"word_pooling must be one of {WORD_POOLING}, got {self.word_pooling!r}")
         if self.stride < 0 or self.stride >= self.max_length - 2:
             raise ValueError(f"stride ({self.stride}) must be >= 0 and smaller than max_length - 2 ({self.max_length - 2})")
 

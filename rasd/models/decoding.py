@@ -32,14 +32,36 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def mean_word_logits(logits: np.ndarray, word_index: Sequence[int | None]) -> np.ndarray:
+    """Each sub-token's logits replaced by the mean over its word's sub-tokens (what ``word_pooling: mean``
+    trains on; see :func:`rasd.models.modeling.mean_over_words`).
+
+    >>> mean_word_logits(np.array([[0.0], [1.0], [3.0], [5.0]]), [None, 0, 0, 1]).ravel().tolist()
+    [0.0, 2.0, 2.0, 5.0]
+    """
+    out = np.array(logits, dtype=np.float32, copy=True)
+    groups: dict[int, list[int]] = {}
+    for pos, w in enumerate(word_index[: len(out)]):
+        if w is not None:
+            groups.setdefault(w, []).append(pos)
+    for positions in groups.values():
+        if len(positions) > 1:
+            out[positions] = out[positions].mean(axis=0)
+    return out
+
+
 def word_predictions(
-    sentence: EncodedSentence, window_logits: Sequence[np.ndarray], id2label: dict[int, str]
+    sentence: EncodedSentence, window_logits: Sequence[np.ndarray], id2label: dict[int, str],
+    *, word_pooling: str = "first",
 ) -> tuple[list[str], list[float]]:
     """Tag and probability per word, read from the window that owns each word."""
     n = len(sentence.raw_word_spans)
     tags, probs = [OUTSIDE] * n, [1.0] * n
     for window, logits in zip(sentence.windows, window_logits, strict=True):
-        p = softmax(np.asarray(logits, dtype=np.float32)[: len(window.word_starts)])
+        logits = np.asarray(logits, dtype=np.float32)[: len(window.word_starts)]
+        if word_pooling == "mean":
+            logits = mean_word_logits(logits, window.word_index)
+        p = softmax(logits)
         best = p.argmax(-1)
         for pos, w in enumerate(window.word_starts):
             if w is not None and window.owned[pos]:

@@ -60,6 +60,16 @@ def export_hf_heads(model_dir: str | Path, out: str | Path) -> Path:
             f"{model_dir}: cannot export the event head of a {family!r} encoder to a stock "
             f"AutoModelForSequenceClassification (supported: {', '.join(sorted(EVENT_HEAD_LAYOUTS))}); "
             "use `rasd export --to onnx` or the rasd Python API instead")
+    not_stock = [f"{key}: {value}" for key, value, stock in
+                 (("event_pooling", config.event_pooling, ("cls",)),
+                  ("word_pooling", config.word_pooling, ("first", "all")))  # "all" is read from the first sub-token
+                 if value not in stock and (key == "word_pooling" and config.has_slot_head
+                                        or key == "event_pooling" and config.has_event_head)]
+    if not_stock:
+        raise ModelLoadError(
+            f"{model_dir}: trained with {', '.join(not_stock)}, which the stock transformers heads cannot reproduce "
+            "exactly (they read the first token / first sub-token); use `rasd export --to onnx` or the rasd "
+            "Python API, or train with event_pooling: cls and word_pooling: first for hf-heads")
     model = load_torch_model(model_dir).eval()
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     state = model.state_dict()

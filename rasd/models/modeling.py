@@ -39,15 +39,39 @@ def build_encoder(config: RasdConfig) -> nn.Module:
 
 
 class EventHead(nn.Module):
-    def __init__(self, hidden_size: int, num_labels: int, dropout: float) -> None:
+    def __init__(self, hidden_size: int, num_labels: int, dropout: float, pooling: str = "cls") -> None:
         super().__init__()
+        self.pooling = pooling
         self.dense = nn.Linear(hidden_size, hidden_size)
         self.dropout = nn.Dropout(dropout)
         self.classifier = nn.Linear(hidden_size, num_labels)
 
-    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
-        pooled = torch.tanh(self.dense(hidden[:, 0]))
+    def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+        if self.pooling == "mean":
+            mask = (torch.ones(hidden.shape[:2], device=hidden.device) if attention_mask is None
+                    else attention_mask.to(hidden.dtype)).unsqueeze(-1)
+            summary = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        else:
+            summary = hidden[:, 0]
+        pooled = torch.tanh(self.dense(summary))
         return self.classifier(self.dropout(pooled))
+
+
+def mean_over_words(logits: torch.Tensor, word_index: torch.Tensor) -> torch.Tensor:
+    """Each sub-token's logits replaced by the mean over the sub-tokens of its word (``-1``: not a word).
+
+    The slot head is linear, so this equals the head applied to the mean of the word's states; the
+    decoder computes the same mean from token logits, so exported models need no extra input.
+    """
+    b, t, c = logits.shape
+    valid = word_index >= 0
+    index = torch.where(valid, word_index, torch.zeros_like(word_index))
+    width = int(index.max().item()) + 1 if valid.any() else 1
+    sums = logits.new_zeros(b, width, c).scatter_add_(1, index.unsqueeze(-1).expand(-1, -1, c),
+                                                      logits * valid.unsqueeze(-1).to(logits.dtype))
+    counts = logits.new_zeros(b, width).scatter_add_(1, index, valid.to(logits.dtype)).clamp(min=1.0)
+    means = torch.gather(sums / counts.unsqueeze(-1), 1, index.unsqueeze(-1).expand(-1, -1, c))
+    return torch.where(valid.unsqueeze(-1), means, logits)
 
 
 class SlotHead(nn.Module):
@@ -91,7 +115,7 @@ class RasdModel(RasdPreTrainedModel):
             dropout = getattr(config.encoder, "hidden_dropout_prob", 0.1)
         self.slot_head = SlotHead(hidden, len(config.id2label), dropout) if config.has_slot_head else None
         self.event_head = (
-            EventHead(hidden, len(config.event_labels), dropout) if config.has_event_head else None
+            EventHead(hidden, len(config.event_labels), dropout, config.event_pooling) if config.has_event_head else None
         )
         weights = config.event_class_weights
         self.register_buffer(
@@ -108,7 +132,10 @@ class RasdModel(RasdPreTrainedModel):
         token_type_ids: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
         event_labels: torch.Tensor | None = None,
+        word_index: torch.Tensor | None = None,
     ) -> RasdModelOutput:
+        """``word_index`` (training and evaluation only) numbers each sub-token's word, ``-1`` elsewhere; with
+        ``word_pooling: mean`` the slot logits are averaged over each word's sub-tokens."""
         enc_kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             enc_kwargs["token_type_ids"] = token_type_ids
@@ -117,13 +144,15 @@ class RasdModel(RasdPreTrainedModel):
         losses = []
         if self.slot_head is not None:
             out.slot_logits = self.slot_head(hidden)
+            if word_index is not None and self.config.word_pooling == "mean":
+                out.slot_logits = mean_over_words(out.slot_logits, word_index)
             if labels is not None:
                 out.slot_loss = nn.functional.cross_entropy(
                     out.slot_logits.flatten(0, 1).float(), labels.flatten(), ignore_index=-100
                 )
                 losses.append(self.config.slot_loss_weight * out.slot_loss)
         if self.event_head is not None:
-            out.event_logits = self.event_head(hidden)
+            out.event_logits = self.event_head(hidden, attention_mask)
             if event_labels is not None:
                 out.event_loss = self._event_loss(out.event_logits.float(), event_labels)
                 losses.append(self.config.event_loss_weight * out.event_loss)

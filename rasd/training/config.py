@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from rasd.errors import ConfigError
-from rasd.models.configuration import TASKS
+from rasd.models.configuration import EVENT_POOLING, TASKS, WORD_POOLING
 
 # Defaults rasd sets on TrainingArguments unless the YAML says otherwise: evaluate and keep the
 # best checkpoint each epoch by the combined metric, no experiment trackers, length grouping.
@@ -78,6 +78,21 @@ class RasdTrainingConfig:
     selection_slot_weight: float = field(
         default=0.5, metadata={"help": "weight of slot F1 in the 'combined' selection metric (events get the rest)"}
     )
+    event_pooling: str = field(
+        default="cls", metadata={"help": "what the event head reads: 'cls' (first token) or 'mean' (mean of the tokens)"}
+    )
+    word_pooling: str = field(
+        default="first",
+        metadata={"help": "slot representation of a word: 'first' sub-token, 'mean' of its sub-tokens, or 'all' "
+                          "(every sub-token trained, the first read)"},
+    )
+    head_learning_rate: float | None = field(
+        default=None, metadata={"help": "learning rate of the two heads (learning_rate when empty)"}
+    )
+    layerwise_lr_decay: float = field(
+        default=1.0,
+        metadata={"help": "each encoder layer below the top learns at this factor times the one above (1.0: off)"},
+    )
     early_stopping_patience: int | None = field(default=3, metadata={"help": "epochs without improvement before stopping"})
     preprocessing: Any = field(default="auto", metadata={"help": "'auto', 'none', 'basic', 'arabert' or a normalizer spec"})
     training: dict[str, Any] = field(default_factory=dict, metadata={"help": "TrainingArguments fields (pass-through)"})
@@ -95,6 +110,15 @@ class RasdTrainingConfig:
             raise ConfigError("selection_slot_weight must be between 0 and 1")
         if not 0 <= self.stride < self.max_length - 2:
             raise ConfigError(f"stride must be >= 0 and below max_length - 2 ({self.max_length - 2})")
+        if self.event_pooling not in EVENT_POOLING:
+            raise ConfigError(f"event_pooling must be one of {', '.join(EVENT_POOLING)}; got {self.event_pooling!r}")
+        if self.word_pooling not in WORD_POOLING:
+            raise ConfigError(f"word_pooling must be one of {', '.join(WORD_POOLING)}; got {self.word_pooling!r}")
+        if not 0.0 < self.layerwise_lr_decay <= 1.0:
+            raise ConfigError(f"layerwise_lr_decay must be in (0, 1]; got {self.layerwise_lr_decay!r}")
+        if self.head_learning_rate is not None and not (isinstance(self.head_learning_rate, int | float)
+                                                        and self.head_learning_rate > 0):
+            raise ConfigError(f"head_learning_rate must be a positive number; got {self.head_learning_rate!r}")
         if "output_dir" not in self.training:
             raise ConfigError("output_dir is required (where the trained model is written)")
 

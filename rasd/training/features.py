@@ -66,10 +66,15 @@ def build_rows(
     max_length: int,
     stride: int,
     for_eval: bool,
+    word_pooling: str = "first",
     batch_size: int = 256,
 ) -> tuple[list[dict[str, Any]], FeatureStats]:
     """One row per window. Eval rows label only the words a window owns, and carry the event
-    label on the first window only, so that every word and sentence is scored exactly once."""
+    label on the first window only, so that every word and sentence is scored exactly once.
+
+    ``word_pooling: mean`` adds each sub-token's word number (``word_index``, -1 elsewhere) for the
+    model to average over; ``all`` labels every sub-token of training rows (evaluation still scores
+    each word once, on its first sub-token)."""
     special = SpecialTokens.of(tokenizer)
     rows: list[dict[str, Any]] = []
     stats = FeatureStats()
@@ -79,18 +84,22 @@ def build_rows(
                                    max_length=max_length, stride=stride, special=special)
         for record, enc in zip(batch, encoded, strict=True):
             stats.sentences += 1
-            word_ids = None
+            word_ids = continuation = None
             if maps.slot_label2id is not None:
                 tags, unaligned = word_tags(enc.raw_word_spans, record.spans)
                 stats.unaligned_spans += len(unaligned)
                 word_ids = [maps.slot_label2id[t] for t in tags]
+                if word_pooling == "all" and not for_eval:
+                    continuation = [maps.slot_label2id.get("I-" + t[2:], maps.slot_label2id[t]) for t in tags]
             for k, window in enumerate(enc.windows):
                 row: dict[str, Any] = {
                     "input_ids": window.input_ids,
                     "length": len(window.input_ids),
                 }
                 if word_ids is not None:
-                    row["labels"] = window_labels(window, word_ids, owned_only=for_eval)
+                    row["labels"] = window_labels(window, word_ids, owned_only=for_eval, continuation_ids=continuation)
+                    if word_pooling == "mean":
+                        row["word_index"] = [-1 if w is None else w for w in window.word_index]
                 if maps.event_label2id is not None:
                     row["event_labels"] = maps.ignored_event() if (for_eval and k > 0) else maps.event_target(record)
                 rows.append(row)
@@ -126,6 +135,11 @@ class JointCollator:
             for i, r in enumerate(rows):
                 labels[i, : len(r["labels"])] = torch.tensor(r["labels"], dtype=torch.long)
             batch["labels"] = labels
+        if "word_index" in rows[0]:
+            words = torch.full((len(rows), width), -1, dtype=torch.long)
+            for i, r in enumerate(rows):
+                words[i, : len(r["word_index"])] = torch.tensor(r["word_index"], dtype=torch.long)
+            batch["word_index"] = words
         if "event_labels" in rows[0]:
             ev = [r["event_labels"] for r in rows]
             batch["event_labels"] = torch.tensor(ev, dtype=torch.float if isinstance(ev[0], list) else torch.long)

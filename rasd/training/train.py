@@ -20,6 +20,7 @@ from rasd.data.schema import LabelSchema
 from rasd.data.validation import check_record
 from rasd.errors import DataError, ModelLoadError
 from rasd.models.configuration import RasdConfig
+from rasd.models.encoders import ensure_encoder, is_named_encoder
 from rasd.models.hub import check_model_source
 from rasd.models.modeling import RasdModel, encoder_from_pretrained
 from rasd.models.preprocessing import resolve_preprocessing
@@ -87,6 +88,8 @@ def check_against_schema(records: list[Record], schema: LabelSchema, source: str
 def prepare_encoder(cfg: RasdTrainingConfig, train_records: list[Record], normalizer) -> str:
     """Where to load the encoder from: the configured name/path, or a freshly built compact BERT."""
     if cfg.compact_encoder is None:
+        if is_named_encoder(cfg.model_name_or_path):
+            return str(ensure_encoder(cfg.model_name_or_path))
         check_model_source(cfg.model_name_or_path)
         return cfg.model_name_or_path
     from rasd.training.compact import build_compact_encoder
@@ -120,9 +123,11 @@ def build_model(cfg: RasdTrainingConfig, encoder_source: str, schema: LabelSchem
         label_schema=schema.to_dict(),
         max_length=cfg.max_length,
         stride=cfg.stride,
+        event_pooling=cfg.event_pooling,
+        word_pooling=cfg.word_pooling,
     )
     model = RasdModel(config, encoder=encoder)
-    if pooler_dense is not None and model.event_head is not None:
+    if pooler_dense is not None and model.event_head is not None and cfg.event_pooling == "cls":
         model.event_head.dense.load_state_dict(pooler_dense.state_dict())
     return model
 
@@ -192,7 +197,7 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
 
     def rows(records: list[Record], for_eval: bool) -> datasets.Dataset:
         built, stats = build_rows(records, tokenizer, normalizer, maps, max_length=cfg.max_length,
-                                  stride=cfg.stride, for_eval=for_eval)
+                                  stride=cfg.stride, for_eval=for_eval, word_pooling=cfg.word_pooling)
         if stats.unaligned_spans:
             logger.warning("%d span(s) cover no word after preprocessing and are trained as O",
                            stats.unaligned_spans)
@@ -219,6 +224,8 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
         processing_class=tokenizer,
         compute_metrics=make_compute_metrics(model.config, slot_weight=cfg.selection_slot_weight),
         callbacks=callbacks,
+        head_learning_rate=cfg.head_learning_rate,
+        layerwise_lr_decay=cfg.layerwise_lr_decay,
     )
     trainer.train(resume_from_checkpoint=True if resume else None)
     if not card.dev_metrics:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import re
+
 import numpy as np
+import torch
 from transformers import EvalPrediction, Trainer
 
 from rasd.evaluation.metrics import combined_score, event_metrics, multilabel_event_metrics, slot_metrics
@@ -69,10 +72,49 @@ def make_compute_metrics(config: RasdConfig, *, slot_weight: float) -> Callable[
     return compute
 
 
-class RasdTrainer(Trainer):
-    """`Trainer` that refuses datasets missing the columns its model's heads need."""
+def layer_of(name: str, num_layers: int) -> int:
+    """Depth of an encoder parameter: 0 for the embeddings, i + 1 for layer i, ``num_layers + 1`` above.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    >>> [layer_of(n, 12) for n in ["encoder.embeddings.word_embeddings.weight",
+    ...                            "encoder.encoder.layer.3.output.dense.weight", "slot_head.classifier.bias"]]
+    [0, 4, 13]
+    """
+    match = re.search(r"\.layers?\.(\d+)\.", name)
+    if match:
+        return int(match.group(1)) + 1
+    return 0 if "embeddings" in name else num_layers + 1
+
+
+def parameter_groups(model: torch.nn.Module, *, learning_rate: float, weight_decay: float,
+                     head_learning_rate: float | None, layerwise_lr_decay: float) -> list[dict[str, Any]]:
+    """AdamW groups: heads at ``head_learning_rate``; encoder layer ``l`` of ``L`` at
+    ``learning_rate * decay ** (L - l)`` (the embeddings lowest); no weight decay on biases and LayerNorms.
+
+    A pretrained encoder wants small steps where its knowledge is general (the bottom) and the freshly
+    initialised heads want large ones; one learning rate for everything is a compromise of both.
+    """
+    num_layers = getattr(getattr(model.config, "encoder", None), "num_hidden_layers", 0)
+    groups: dict[tuple[float, float], list[torch.nn.Parameter]] = {}
+    for name, param in model.named_parameters():
+        if not param.requires_grad:
+            continue
+        if name.startswith("encoder."):
+            lr = learning_rate * layerwise_lr_decay ** (num_layers + 1 - layer_of(name, num_layers))
+        else:
+            lr = head_learning_rate if head_learning_rate is not None else learning_rate
+        decay = 0.0 if param.ndim < 2 else weight_decay
+        groups.setdefault((lr, decay), []).append(param)
+    return [{"params": params, "lr": lr, "weight_decay": decay} for (lr, decay), params in groups.items()]
+
+
+class RasdTrainer(Trainer):
+    """`Trainer` that refuses datasets missing the columns its model's heads need, and gives the heads and
+    the encoder layers their own learning rates when asked (``head_learning_rate``, ``layerwise_lr_decay``)."""
+
+    def __init__(self, *args: Any, head_learning_rate: float | None = None, layerwise_lr_decay: float = 1.0,
+                 **kwargs: Any) -> None:
+        self.head_learning_rate = head_learning_rate
+        self.layerwise_lr_decay = layerwise_lr_decay
         super().__init__(*args, **kwargs)
         config: RasdConfig = self.model.config
         need = ["input_ids"] + (["labels"] if config.has_slot_head else []) + (
@@ -83,3 +125,14 @@ class RasdTrainer(Trainer):
             missing = [c for c in need if c not in ds.column_names]
             if missing:
                 raise ValueError(f"{split} dataset lacks column(s) {missing} needed by task {config.task!r}")
+
+    def create_optimizer(self, model: torch.nn.Module | None = None):
+        if self.optimizer is None and (self.head_learning_rate is not None or self.layerwise_lr_decay != 1.0):
+            groups = parameter_groups(self.model, learning_rate=self.args.learning_rate,
+                                      weight_decay=self.args.weight_decay, head_learning_rate=self.head_learning_rate,
+                                      layerwise_lr_decay=self.layerwise_lr_decay)
+            optimizer_cls, kwargs = Trainer.get_optimizer_cls_and_kwargs(self.args, self.model)
+            kwargs.pop("lr", None)
+            self.optimizer = optimizer_cls(groups, **kwargs)
+            return self.optimizer
+        return super().create_optimizer(model)
