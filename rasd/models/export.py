@@ -37,7 +37,7 @@ EVENT_HEAD_LAYOUTS: dict[str, tuple[str, str]] = {
 }
 
 
-def export_hf_heads(model_dir: str | Path, out: str | Path) -> Path:
+def export_hf_heads(model_dir: str | Path, out: str | Path, *, approximate: bool = False) -> Path:
     """Write ``out/token-classification`` and/or ``out/sequence-classification``; returns ``out``.
 
     A model trained with one head off (``task: slots`` or ``task: events``) exports only the head it
@@ -65,18 +65,19 @@ def export_hf_heads(model_dir: str | Path, out: str | Path) -> Path:
                   ("word_pooling", config.word_pooling, ("first", "all")))  # "all" is read from the first sub-token
                  if value not in stock and (key == "word_pooling" and config.has_slot_head
                                         or key == "event_pooling" and config.has_event_head)]
-    if not_stock:
+    if not_stock and not approximate:
         raise ModelLoadError(
             f"{model_dir}: trained with {', '.join(not_stock)}, which the stock transformers heads cannot reproduce "
             "exactly (they read the first token / first sub-token); use `rasd export --to onnx` or the rasd "
-            "Python API, or train with event_pooling: cls and word_pooling: first for hf-heads")
+            "Python API, or train with event_pooling: cls and word_pooling: first for hf-heads (--approximate "
+            "writes them anyway, for speed comparisons; their README says what differs)")
     model = load_torch_model(model_dir).eval()
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     state = model.state_dict()
     if config.has_slot_head:
-        _save(_token_model(config, state), tokenizer, config, out / TOKEN_DIR, "token-classification")
+        _save(_token_model(config, state), tokenizer, config, out / TOKEN_DIR, "token-classification", not_stock)
     if config.has_event_head:
-        _save(_sequence_model(config, state), tokenizer, config, out / SEQUENCE_DIR, "text-classification")
+        _save(_sequence_model(config, state), tokenizer, config, out / SEQUENCE_DIR, "text-classification", not_stock)
     return out
 
 
@@ -135,11 +136,21 @@ def _load(model: torch.nn.Module, weights: dict[str, torch.Tensor]) -> torch.nn.
     return model.eval()
 
 
-def _save(model: torch.nn.Module, tokenizer, config, path: Path, pipeline_tag: str) -> None:
+def _save(model: torch.nn.Module, tokenizer, config, path: Path, pipeline_tag: str, not_stock: list[str]) -> None:
     path.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
-    (path / "README.md").write_text(_readme(type(model).__name__, config, pipeline_tag), encoding="utf-8")
+    readme = _readme(type(model).__name__, config, pipeline_tag)
+    if not_stock:
+        readme = readme.replace("Its logits equal the joint model's on the same input ids.", APPROXIMATE.format(
+            options=", ".join(f"`{o}`" for o in not_stock)))
+    (path / "README.md").write_text(readme, encoding="utf-8")
+
+
+APPROXIMATE = """**Approximate export (`--approximate`).** The joint model was trained with {options}; this stock
+head reads the first token (sequence classification) or each sub-token on its own (token classification),
+so its outputs differ from the joint model's and are not a substitute for it. Use it for speed
+comparisons; use `rasd predict` or `rasd export --to onnx` for the model's real predictions."""
 
 
 README = """---

@@ -23,7 +23,8 @@ A **rasd** joint model: one {encoder_type} encoder pass gives each sentence an e
 
 | | |
 |---|---|
-| base model | `{base_model}` |
+| base model | `{base_model}` {encoder_note}|
+| recipe | {recipe} |
 | task | `{task}` |
 | label schema | `{schema_name}` |
 | event types | {event_labels} |
@@ -73,6 +74,8 @@ class CardData:
     train_sentences: int = 0
     dev_sentences: int = 0
     encoder_type: str = "BERT"
+    encoder_note: str = ""
+    recipe: str = ""
     best_epoch: float | None = None
     dev_metrics: dict[str, float] = field(default_factory=dict)
     test_metrics: dict[str, float] = field(default_factory=dict)

@@ -20,7 +20,7 @@ from rasd.data.schema import LabelSchema
 from rasd.data.validation import check_record
 from rasd.errors import DataError, ModelLoadError
 from rasd.models.configuration import RasdConfig
-from rasd.models.encoders import ensure_encoder, is_named_encoder
+from rasd.models.encoders import NAMED_ENCODERS, ensure_encoder, is_named_encoder
 from rasd.models.hub import check_model_source
 from rasd.models.modeling import RasdModel, encoder_from_pretrained
 from rasd.models.preprocessing import resolve_preprocessing
@@ -214,6 +214,10 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
         f"last {cfg.validation_fraction:.0%} of the documents of `{cfg.train_file}`",
         train_sentences=len(train_records), dev_sentences=len(dev_records),
         encoder_type=model.config.encoder.model_type.upper(),
+        encoder_note=NAMED_ENCODERS[cfg.model_name_or_path].provenance if is_named_encoder(cfg.model_name_or_path) else "",
+        recipe=f"event pooling `{cfg.event_pooling}`, word pooling `{cfg.word_pooling}`, learning rate "
+               f"{args.learning_rate:g} (heads {cfg.head_learning_rate or args.learning_rate:g}, layer-wise decay "
+               f"{cfg.layerwise_lr_decay:g}), {args.num_train_epochs:g} epochs at most",
     )
     callbacks = [CardCallback(card)]
     if cfg.early_stopping_patience and args.load_best_model_at_end:

@@ -181,6 +181,9 @@ def test_pooling_options_train_save_and_predict(tmp_path):
             assert text[slot.start:slot.end] == slot.text
     with pytest.raises(ModelLoadError, match="event_pooling: mean, word_pooling: mean"):
         export_hf_heads(tmp_path / "m", tmp_path / "hf")
+    approximate = export_hf_heads(tmp_path / "m", tmp_path / "hf", approximate=True)
+    for head in ("token-classification", "sequence-classification"):
+        assert "Approximate export" in (approximate / head / "README.md").read_text(encoding="utf-8")
 
 
 def test_a_bad_pooling_option_is_a_config_error(tmp_path):
