@@ -137,3 +137,28 @@ def test_errors_name_the_fix(tiny_model_dir: Path, tmp_path: Path, monkeypatch: 
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if the extra were not installed
     with pytest.raises(MissingExtraError, match=r"rasd\[onnx\]"):
         OnnxBackend.load(tmp_path)
+
+
+def test_mean_pooled_model_exports_with_the_same_predictions(tiny_model_dir: Path, tmp_path: Path) -> None:
+    """event_pooling/word_pooling mean live in the graph (events) and in the shared decoder (slots):
+    the ONNX model gives the torch model's logits, on padded rows too, and the same predictions."""
+    from rasd.inference.loading import load_config
+
+    config = load_config(tiny_model_dir)
+    config.event_pooling, config.word_pooling = "mean", "mean"
+    torch.manual_seed(0)
+    model_dir = tmp_path / "mean"
+    RasdModel(config).save_pretrained(model_dir)  # random heads: the check is on parity, not quality
+    AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(model_dir)
+    out = export_onnx(model_dir, tmp_path / "onnx")
+    ids, mask = random_batch(3, 24, config.encoder.vocab_size)
+    reference = TorchBackend(load_torch_model(model_dir), "cpu", torch.float32)(ids, mask)
+    for got, want in zip(OnnxBackend.load(out)(ids, mask), reference, strict=True):
+        keep = mask.astype(bool) if got.ndim == 3 else slice(None)
+        assert np.allclose(got[keep], want[keep], atol=1e-4)
+    texts = ["قصفت طائرة مسيرة مواقع قرب الميادين فجر اليوم. وقال المرصد إن القصف أوقع قتلى."]
+    a = Extractor.from_pretrained(model_dir).predict(texts, all_sentences=True)
+    b = Extractor.from_pretrained(out, backend="onnx").predict(texts, all_sentences=True)
+    key = lambda docs: [(s.start, s.end, s.event_type, [(x.label, x.start, x.end) for x in s.slots])  # noqa: E731
+                        for d in docs for s in d.sentences]
+    assert key(a) == key(b) and len(key(a)) == 2
