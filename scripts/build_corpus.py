@@ -26,7 +26,10 @@ Building also refreshes the generated counts tables of the datasheet, `data/READ
 (between its `corpus-counts` markers), so the README always describes the files.
 
 Only the standard library is used, so the script runs before the package is installed.
-Usage: python scripts/build_corpus.py [--check] [--report] [--datasheet]
+Building also runs the checks of the scheme's "Boundary conventions (version 2)" (CHECKS);
+a finding refuses the build unless `data/corpus/review_allowlist.tsv` lists it with a reason.
+
+Usage: python scripts/build_corpus.py [--check] [--report] [--datasheet] [--collection NAME] [--exclude NAME]
 """
 
 from __future__ import annotations
@@ -201,6 +204,277 @@ def parse_document(path: Path) -> Document:
     return doc
 
 
+# --- Boundary conventions (version 2) -----------------------------------------------------
+# Each function below checks one rule of the scheme's "Boundary conventions (version 2)" on
+# one document and returns findings. A finding refuses the build unless the allow-list
+# (data/corpus/review_allowlist.tsv) holds a reviewed entry for it, keyed by document, rule
+# and surface text (not line numbers, which move whenever a document is edited).
+
+ALLOWLIST = OUT / "review_allowlist.tsv"
+ALLOWLIST_HEADER = "doc_id\trule\tsurface\treason"
+_DIACRITICS = re.compile(r"[\u064B-\u0652\u0640]")
+_WORD = re.compile(r"\S+")
+QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("‘", "’"))
+RELATIONAL_WORDS = frozenset(
+    "قرب محيط أطراف اطراف شمال جنوب شرق غرب شمالي جنوبي شرقي غربي ريف سماء أجواء ضواحي".split()
+)
+COMPASS_AFTER = frozenset(
+    "الشرقي الغربي الشمالي الجنوبي الشرقية الغربية الشمالية الجنوبية".split()
+)
+FINITE_VERBS = frozenset(
+    "قتل قتلت قتلوا أصيب أصيبت أصيبوا اصيب اصيبت سقط سقطت استشهد استشهدت لقي لقيت قضى "
+    "أسفر أدى خلف خلفت أوقع أوقعت توفي توفيت".split()
+)
+AIRCRAFT_RE = re.compile(r"طائر|طيران|مسير|مسيّر|مقاتلات|مروحي|حوام|درون|\bإف-?\d")
+REACTION_RE = re.compile(r"^(?:[وف])?(?:أدان|ادان|دان|استنكر|ندد|شجب)(?:ت|وا)?$")
+WEAPON_HEADS = frozenset(
+    "صاروخ صواريخ قذيفة قذائف هاون عبوة عبوات لغم ألغام مفخخة مسيرة مسيرات مسيّرة مسيّرات "
+    "طائرة طائرات مقاتلات مروحية مروحيات رصاص رشاش رشاشات كاتيوشا غراد كورنيت دبابة دبابات "
+    "قنبلة قنابل راجمة راجمات مدفعية مدافع".split()
+)
+EVENT_INCIDENT = frozenset(EVENT_TYPES) - {"none"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One place where a document breaks a checkable convention."""
+
+    doc_id: str
+    rule: str
+    surface: str
+    where: str
+    message: str
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.doc_id, self.rule, self.surface)
+
+
+def bare_word(word: str) -> str:
+    """A word without diacritics, tatweel and surrounding punctuation."""
+    return _DIACRITICS.sub("", word).strip(".,،;؛:!?؟\"'«»“”‘’()[]{}-–—…/")
+
+
+def word_forms(word: str) -> set[str]:
+    """The word and the word without a leading و/ف, ب/ل/ك and ال (clitics stay attached in Arabic)."""
+    w = bare_word(word)
+    forms = {w}
+    for pre in ("و", "ف"):
+        forms |= {f[len(pre):] for f in list(forms) if f.startswith(pre) and len(f) > len(pre) + 1}
+    for pre in ("ب", "ل", "ك"):
+        forms |= {f[len(pre):] for f in list(forms) if f.startswith(pre) and len(f) > len(pre) + 1}
+    forms |= {f[2:] for f in list(forms) if f.startswith("ال") and len(f) > 3}
+    forms |= {"ال" + f[1:] for f in list(forms) if f.startswith("ل") and len(f) > 2}  # لل -> ال
+    return forms
+
+
+def _events(s: Sentence) -> list[str]:
+    return s.event_type if isinstance(s.event_type, list) else [s.event_type]
+
+
+def _where(doc: Document, s: Sentence) -> str:
+    return f"{doc.path}:{s.line}"
+
+
+def _span_text(s: Sentence, sp: dict) -> str:
+    return s.text[sp["start"] : sp["end"]]
+
+
+def unbalanced_quotes(text: str) -> bool:
+    """True when a span's quotation marks do not pair up (straight ones counted, curly by pair).
+
+    Real copy mixes the curly marks (لـ”نورث برس” opens with a closing mark), so curly marks are
+    counted together: “ and ” must be even in total, as must ".
+
+    >>> unbalanced_quotes('حقل "العمر" النفطي'), unbalanced_quotes('لـ"نورث برس'), unbalanced_quotes('لـ”نورث برس”')
+    (False, True, False)
+    """
+    if text.count('"') % 2 or (text.count("“") + text.count("”")) % 2:
+        return True
+    return text.count("«") != text.count("»") or text.count("‘") + text.count("’") not in (0, 2)
+
+
+def check_quotes(doc: Document) -> list[Finding]:
+    return [
+        Finding(doc.doc_id, "span-quotes", _span_text(s, sp), _where(doc, s),
+                f"span {_span_text(s, sp)!r} holds an unbalanced quotation mark (take the closing one in or leave both out)")
+        for s in doc.sentences for sp in s.spans if unbalanced_quotes(_span_text(s, sp))
+    ]
+
+
+def check_location_edges(doc: Document) -> list[Finding]:
+    """A relational or compass word right before (قرب، ريف، شمال) or after (الشرقي) a LOCATION."""
+    out = []
+    for s in doc.sentences:
+        for sp in s.spans:
+            if sp["label"] != "LOCATION":
+                continue
+            before = s.text[: sp["start"]]
+            after = s.text[sp["end"] :]
+            # A neighbouring word that belongs to another span is that span's business.
+            if any(o["end"] == sp["start"] - 1 for o in s.spans):
+                before = ""
+            if any(o["start"] == sp["end"] + 1 for o in s.spans):
+                after = ""
+            prev = before.split()[-1:] if before.endswith(" ") and before.strip() else []
+            nxt = after.split()[:1] if after.startswith(" ") and after.strip() else []
+            hit = None
+            if prev and bare_word(prev[0]) == prev[0] and word_forms(prev[0]) & RELATIONAL_WORDS:
+                hit = prev[0]
+            elif prev and prev[0] == "من" and bare_word(before.split()[-2:][0]) in ("بالقرب", "وبالقرب"):
+                hit = "بالقرب من"
+            elif nxt and bare_word(nxt[0]) == nxt[0] and nxt[0] in COMPASS_AFTER:
+                hit = nxt[0]
+            if hit:
+                out.append(Finding(doc.doc_id, "location-edge", f"{hit} {_span_text(s, sp)}", _where(doc, s),
+                                   f"{hit!r} next to LOCATION {_span_text(s, sp)!r} belongs inside the span"))
+    return out
+
+
+def check_casualty_verbs(doc: Document) -> list[Finding]:
+    out = []
+    for s in doc.sentences:
+        for sp in s.spans:
+            text = _span_text(s, sp)
+            if sp["label"] == "CASUALTIES" and word_forms(text.split()[0]) & FINITE_VERBS:
+                out.append(Finding(doc.doc_id, "casualties-verb", text, _where(doc, s),
+                                   f"CASUALTIES {text!r} starts with a finite verb (leave the verb outside)"))
+    return out
+
+
+def check_aircraft_perpetrator(doc: Document) -> list[Finding]:
+    return [
+        Finding(doc.doc_id, "aircraft-perpetrator", _span_text(s, sp), _where(doc, s),
+                f"aircraft {_span_text(s, sp)!r} labelled PERPETRATOR (aircraft are WEAPON; the force behind them is PERPETRATOR)")
+        for s in doc.sentences for sp in s.spans
+        if sp["label"] == "PERPETRATOR" and AIRCRAFT_RE.search(_DIACRITICS.sub("", _span_text(s, sp)))
+    ]
+
+
+def check_unexplained_perpetrator(doc: Document) -> list[Finding]:
+    return [
+        Finding(doc.doc_id, "unexplained-perpetrator", _span_text(s, sp), _where(doc, s),
+                f"PERPETRATOR {_span_text(s, sp)!r} in an unexplained_explosion sentence (no actor, or not unexplained)")
+        for s in doc.sentences if "unexplained_explosion" in _events(s)
+        for sp in s.spans if sp["label"] == "PERPETRATOR"
+    ]
+
+
+def check_reactions(doc: Document) -> list[Finding]:
+    """A sentence that opens on a condemnation verb (دان، استنكر، ندد، شجب) must be `none`."""
+    out = []
+    for s in doc.sentences:
+        head = [bare_word(w) for w in s.text.split()[:3]]
+        verb = next((w for w in head if REACTION_RE.match(w)), None)
+        if verb and _events(s) != ["none"]:
+            out.append(Finding(doc.doc_id, "reaction-not-none", verb, _where(doc, s),
+                               f"condemnation/reaction sentence ({verb!r}) is {'+'.join(_events(s))}, not none"))
+    return out
+
+
+def unspanned_weapon_words(s: Sentence) -> list[tuple[int, int]]:
+    """(start, end) of weapon-lexicon words of the sentence that lie outside every span."""
+    out = []
+    for m in _WORD.finditer(s.text):
+        if any(sp["start"] < m.end() and m.start() < sp["end"] for sp in s.spans):
+            continue
+        if word_forms(m.group()) & WEAPON_HEADS:
+            out.append((m.start(), m.end()))
+    return out
+
+
+def check_unspanned_weapons(doc: Document) -> list[Finding]:
+    out = []
+    for s in doc.sentences:
+        if not set(_events(s)) & EVENT_INCIDENT:
+            continue
+        for a, b in unspanned_weapon_words(s):
+            word = bare_word(s.text[a:b])
+            out.append(Finding(doc.doc_id, "weapon-outside-span", word, _where(doc, s),
+                               f"weapon word {word!r} outside any span in an incident sentence "
+                               "(WEAPON if used, or a reviewed exception in the allow-list)"))
+    return out
+
+
+def check_label_conflicts(doc: Document) -> list[Finding]:
+    labels: dict[str, set[str]] = collections.defaultdict(set)
+    first: dict[str, Sentence] = {}
+    for s in doc.sentences:
+        for sp in s.spans:
+            key = _DIACRITICS.sub("", _span_text(s, sp))
+            labels[key].add(sp["label"])
+            first.setdefault(key, s)
+    return [
+        Finding(doc.doc_id, "label-conflict", key, _where(doc, first[key]),
+                f"{key!r} is labelled {' and '.join(sorted(labs))} in one document")
+        for key, labs in labels.items() if len(labs) > 1
+    ]
+
+
+CHECKS = {
+    "span-quotes": check_quotes,
+    "location-edge": check_location_edges,
+    "casualties-verb": check_casualty_verbs,
+    "aircraft-perpetrator": check_aircraft_perpetrator,
+    "unexplained-perpetrator": check_unexplained_perpetrator,
+    "reaction-not-none": check_reactions,
+    "weapon-outside-span": check_unspanned_weapons,
+    "label-conflict": check_label_conflicts,
+}
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    doc_id: str
+    rule: str
+    surface: str
+    reason: str
+    line: int
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.doc_id, self.rule, self.surface)
+
+
+def parse_allowlist(text: str, where: str = str(ALLOWLIST)) -> list[AllowEntry]:
+    """Entries of the allow-list (TSV: doc_id, rule, surface, reason); every entry needs a reason."""
+    entries = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#") or line == ALLOWLIST_HEADER:
+            continue
+        cells = line.split("\t")
+        if len(cells) != 4 or not all(c.strip() for c in cells):
+            raise CorpusError(f"{where}:{n}: expected 4 tab-separated cells (doc_id, rule, surface, reason)")
+        if cells[1] not in CHECKS:
+            raise CorpusError(f"{where}:{n}: unknown rule {cells[1]!r} (rules: {', '.join(CHECKS)})")
+        entries.append(AllowEntry(*cells, line=n))
+    return entries
+
+
+def load_allowlist(path: Path = ALLOWLIST) -> list[AllowEntry]:
+    return parse_allowlist(path.read_text(encoding="utf-8"), str(path)) if path.exists() else []
+
+
+def review(collections_: dict[str, list[Document]], allow: list[AllowEntry]) -> tuple[list[str], int]:
+    """Problems (findings not allowed, allow-list entries that no longer match), and how many were allowed.
+
+    Entries of documents outside the loaded collections are ignored, so `--collection` checks one folder.
+    """
+    allowed = {e.key(): e for e in allow}
+    docs = {d.doc_id for ds in collections_.values() for d in ds}
+    problems, used = [], set()
+    for ds in collections_.values():
+        for d in ds:
+            for rule, fn in CHECKS.items():
+                for f in fn(d):
+                    if f.key() in allowed:
+                        used.add(f.key())
+                    else:
+                        problems.append(f"{f.where}: [{rule}] {f.message}")
+    for e in allow:
+        if e.doc_id in docs and e.key() not in used:
+            problems.append(f"{ALLOWLIST}:{e.line}: stale entry ({e.doc_id}, {e.rule}, {e.surface!r}) matches no finding; remove it")
+    return problems, len(used)
+
+
 def normalize_for_dedup(text: str) -> str:
     text = re.sub(r"[\u064B-\u0652\u0640]", "", text)
     text = re.sub(r"[^\w\s]", " ", text)
@@ -251,10 +525,11 @@ def document_text(doc: Document) -> str:
     return "\n".join(" ".join(s.text for s in p) for p in doc.paragraphs)
 
 
-def load_all() -> dict[str, list[Document]]:
+def load_all(exclude: set[str] = frozenset()) -> dict[str, list[Document]]:
+    """Every collection of SRC (minus ``exclude``); parse errors of all files are raised together."""
     collections_: dict[str, list[Document]] = {}
     errors = []
-    for sub in sorted(p for p in SRC.iterdir() if p.is_dir()):
+    for sub in sorted(p for p in SRC.iterdir() if p.is_dir() and p.name not in exclude):
         docs = []
         for path in sorted(sub.glob("*.txt")):
             try:
@@ -394,9 +669,14 @@ def refresh_datasheet(text: str, tables: str) -> str:
     return f"{head}{COUNTS_BEGIN}\n{tables}\n{COUNTS_END}{tail}"
 
 
-def compile_corpus(collections_: dict[str, list[Document]]) -> tuple[dict[str, list[dict]], list[str]]:
-    """The records of each split, and every problem that should stop a build."""
+def compile_corpus(collections_: dict[str, list[Document]],
+                   allow: list[AllowEntry] | None = None) -> tuple[dict[str, list[dict]], list[str]]:
+    """The records of each split, and every problem that should stop a build.
+
+    The convention checks (CHECKS) run on every document; ``allow`` defaults to the allow-list file.
+    """
     problems = check(collections_)
+    problems += review(collections_, load_allowlist() if allow is None else allow)[0]
     splits: dict[str, list[dict]] = {name: [] for name in SPLITS}
     for name, docs in collections_.items():
         for i, d in enumerate(docs):
@@ -424,10 +704,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--datasheet", action="store_true",
                     help="print the datasheet counts tables (Markdown) and write nothing")
     ap.add_argument("--collection", help="only this collection (a folder of data/corpus/src); implies --check")
+    ap.add_argument("--exclude", action="append", default=[], metavar="NAME",
+                    help="leave this collection out (repeatable), e.g. one still being written")
     args = ap.parse_args(argv)
     try:
-        cols = load_all()
+        cols = load_all(exclude=set(args.exclude))
         if args.collection:
+            if args.collection not in cols:
+                raise CorpusError(f"{SRC}: no collection {args.collection!r} (have: {', '.join(cols)})")
             cols = {args.collection: cols[args.collection]}
             args.check = True
     except CorpusError as e:
