@@ -68,6 +68,7 @@ HEADER_KEYS = {"id", "published", "source", "title"}
 SPAN_RE = re.compile(r"\[([^\[\]]+)\]\(([A-Z_]+)\)")
 # Characters that must not sit at the edge of a span (punctuation stays outside).
 EDGE_PUNCT = set(".,،;؛:!?؟\"'«»“”‘’()[]{}-–—…/")
+QUOTE_CHARS = set('"«»“”‘’')
 MAX_FRAME_REPEATS = 2
 LONG_SENTENCE_WORDS = 60
 DEV_SLOT, TEST_SLOT = 4, 9  # positions in every run of ten documents of a collection (assign_split)
@@ -123,6 +124,11 @@ def _is_boundary(text: str, i: int) -> bool:
     )
 
 
+def _closes_inner_quote(inner: str) -> bool:
+    """A span may end on a closing quotation mark when the quote opened inside it (لـ"نورث برس")."""
+    return inner[-1] in QUOTE_CHARS and any(c in QUOTE_CHARS for c in inner[1:-1]) and not unbalanced_quotes(inner)
+
+
 def parse_sentence(body: str, where: str) -> tuple[str, list[dict]]:
     text_parts: list[str] = []
     spans: list[dict] = []
@@ -136,7 +142,7 @@ def parse_sentence(body: str, where: str) -> tuple[str, list[dict]]:
             raise CorpusError(f"{where}: unknown slot label {label!r} on {inner!r}")
         if inner != inner.strip():
             raise CorpusError(f"{where}: span {inner!r} has spaces at its edge")
-        if inner[0] in EDGE_PUNCT or inner[-1] in EDGE_PUNCT:
+        if inner[0] in EDGE_PUNCT or (inner[-1] in EDGE_PUNCT and not _closes_inner_quote(inner)):
             raise CorpusError(f"{where}: span {inner!r} starts or ends with punctuation (keep it outside)")
         spans.append({"start": pos, "end": pos + len(inner), "label": label})
         text_parts.append(inner)

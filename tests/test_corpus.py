@@ -289,3 +289,148 @@ def test_news_dump_has_the_hard_cases(dump):
     assert any(re.search(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]", t) for t in texts), "no emoji"
     assert any(re.search(r"[\u0660-\u0669]", t) for t in texts), "no Eastern Arabic digits"
 
+
+
+# --- boundary conventions (version 2) -------------------------------------------------------
+
+SCHEME = REPO / "docs" / "annotation-scheme.md"
+SHARED_SCHEME = REPO.parent / "shared" / "ANNOTATION-SCHEME.md"
+
+# The rules issue #13 asks the build to check, by the names the script gives them.
+REQUIRED_RULES = {
+    "span-quotes", "location-edge", "casualties-verb", "aircraft-perpetrator",
+    "unexplained-perpetrator", "reaction-not-none", "weapon-outside-span", "label-conflict",
+}
+
+# rule -> (a source line that breaks it, the same content written by the convention)
+BAD_AND_GOOD = {
+    "span-quotes": ('none | وقال مراسل [لـ"نورث برس](SOURCE)" إن الوضع هادئ.',
+                    'none | وقال مراسل [لـ"نورث برس"](SOURCE) إن الوضع هادئ.'),
+    "location-edge": ("shelling_missile_attack | سقطت قذيفة قرب [تدمر](LOCATION) [أمس](TIME).",
+                      "shelling_missile_attack | سقطت [قذيفة](WEAPON) [قرب تدمر](LOCATION) [أمس](TIME)."),
+    "casualties-verb": ("armed_clash | وفي الاشتباكات [قُتل ثلاثة جنود](CASUALTIES) [أمس](TIME).",
+                        "armed_clash | وفي الاشتباكات قُتل [ثلاثة جنود](CASUALTIES) [أمس](TIME)."),
+    "aircraft-perpetrator": ("air_drone_strike | شنت [طائرات مسيرة](PERPETRATOR) غارات على [الميادين](LOCATION).",
+                             "air_drone_strike | شنت [طائرات مسيرة](WEAPON) تابعة [للتحالف الدولي](PERPETRATOR) "
+                             "غارات على [الميادين](LOCATION)."),
+    "unexplained-perpetrator": ("unexplained_explosion | دوى انفجار في موقع [للحرس الثوري](PERPETRATOR) "
+                                "في [البوكمال](LOCATION).",
+                                "unexplained_explosion | دوى انفجار في [موقع للحرس الثوري](TARGET) "
+                                "في [البوكمال](LOCATION)."),
+    "reaction-not-none": ("air_drone_strike | ودانت [الخارجية السورية](SOURCE) الغارات على [دير الزور](LOCATION).",
+                          "none | ودانت [الخارجية السورية](SOURCE) الغارات على [دير الزور](LOCATION)."),
+    "weapon-outside-span": ("shelling_missile_attack | وأصيب طفل بعد سقوط قذيفة على [منزل](TARGET) في [ذيبان](LOCATION).",
+                            "shelling_missile_attack | وأصيب طفل بعد سقوط [قذيفة](WEAPON) على [منزل](TARGET) "
+                            "في [ذيبان](LOCATION)."),
+}
+
+
+def _doc(bc: ModuleType, tmp_path: Path, *lines: str, name: str = "t-001"):
+    path = tmp_path / f"{name}.txt"
+    path.write_text(f"id: {name}\npublished: 2022-11-18\nsource: اختبار\n---\n" + "\n".join(lines) + "\n",
+                    encoding="utf-8")
+    return bc.parse_document(path)
+
+
+def test_every_required_check_exists_and_runs(bc, tmp_path):
+    assert REQUIRED_RULES <= set(bc.CHECKS)
+    doc = _doc(bc, tmp_path, *(bad for bad, _ in BAD_AND_GOOD.values()))
+    found = {f.rule for fn in bc.CHECKS.values() for f in fn(doc)}
+    assert found == set(BAD_AND_GOOD)
+
+
+@pytest.mark.parametrize("rule", sorted(BAD_AND_GOOD))
+def test_check_catches_bad_example_and_passes_good_one(bc, tmp_path, rule):
+    bad, good = BAD_AND_GOOD[rule]
+    findings = bc.CHECKS[rule](_doc(bc, tmp_path, bad))
+    assert [f.rule for f in findings] == [rule]
+    assert findings[0].doc_id == "t-001" and ":5" in findings[0].where
+    assert bc.CHECKS[rule](_doc(bc, tmp_path, good)) == []
+
+
+def test_label_conflict_check(bc, tmp_path):
+    bad = _doc(bc, tmp_path, "seizure | سيطرت [قسد](PERPETRATOR) على [قاعدة حقل العمر](TARGET).",
+               "none | وتقع [قاعدة حقل العمر](LOCATION) شرق النهر.")
+    assert [(f.rule, f.surface) for f in bc.check_label_conflicts(bad)] == [("label-conflict", "قاعدة حقل العمر")]
+    good = _doc(bc, tmp_path, "seizure | سيطرت [قسد](PERPETRATOR) على [قاعدة](TARGET) [حقل العمر](LOCATION).",
+                "none | وتقع قاعدة [حقل العمر](LOCATION) شرق النهر.")
+    assert bc.check_label_conflicts(good) == []
+
+
+def test_location_edge_checks_the_word_after_and_bil_qurb_min(bc, tmp_path):
+    doc = _doc(bc, tmp_path, "none | في [ريف دير الزور](LOCATION) الشرقي وبالقرب من [البوكمال](LOCATION).")
+    assert sorted(f.surface for f in bc.check_location_edges(doc)) == ["الشرقي ريف دير الزور", "بالقرب من البوكمال"]
+    ok = _doc(bc, tmp_path, "none | في [ريف دير الزور الشرقي](LOCATION) [وبالقرب من البوكمال](LOCATION).")
+    assert bc.check_location_edges(ok) == []
+
+
+def test_curly_quotes_count_as_pairs(bc):
+    assert not bc.unbalanced_quotes("لـ”نورث برس”")
+    assert not bc.unbalanced_quotes("شبكة «فرات بوست» المحلية")
+    assert bc.unbalanced_quotes("شبكة «فرات بوست")
+
+
+def test_allowlist_suppresses_reviewed_findings_and_reports_stale_ones(bc, tmp_path):
+    bad, _ = BAD_AND_GOOD["weapon-outside-span"]
+    cols = {"t": [_doc(bc, tmp_path, bad)]}
+    problems, allowed = bc.review(cols, [])
+    assert allowed == 0 and len(problems) == 1 and "[weapon-outside-span]" in problems[0]
+    entries = bc.parse_allowlist("doc_id\trule\tsurface\treason\n"
+                                 "t-001\tweapon-outside-span\tقذيفة\ta reviewed reason\n"
+                                 "t-001\tlabel-conflict\tقسد\tno longer true\n")
+    problems, allowed = bc.review(cols, entries)
+    assert allowed == 1
+    assert len(problems) == 1 and "stale entry" in problems[0]
+
+
+@pytest.mark.parametrize("line", ["t-001\tweapon-outside-span\tقذيفة", "t-001\tno-such-rule\tx\treason",
+                                  "t-001\tweapon-outside-span\tقذيفة\t "])
+def test_allowlist_rejects_entries_without_reason_or_with_unknown_rule(bc, line):
+    with pytest.raises(bc.CorpusError):
+        bc.parse_allowlist(line + "\n")
+
+
+def test_shipped_allowlist_entries_all_have_reasons(bc):
+    entries = bc.load_allowlist()
+    assert entries, "data/corpus/review_allowlist.tsv is missing or empty"
+    assert all(len(e.reason.split()) >= 3 for e in entries)
+
+
+def test_shipped_corpus_passes_every_check(bc):
+    problems, allowed = bc.review(bc.load_all(), bc.load_allowlist())
+    assert problems == [], "\n".join(problems[:20])
+    assert allowed == len(bc.load_allowlist())
+
+
+def test_annotation_scheme_copy_equals_shared_scheme():
+    if not SHARED_SCHEME.exists():
+        pytest.skip(f"{SHARED_SCHEME} is not present (the shared docs are only beside a development checkout)")
+    assert SCHEME.read_bytes() == SHARED_SCHEME.read_bytes(), (
+        f"docs/annotation-scheme.md differs from {SHARED_SCHEME}: copy it again"
+    )
+
+
+def test_make_corpus_is_byte_identical_when_run_twice(tmp_path):
+    """`make corpus` (build_corpus + build_news_dump) on a copy of the sources: two runs, same bytes."""
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    for rel in ("Makefile", "scripts/build_corpus.py", "scripts/build_news_dump.py", "data/README.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / rel, tmp_path / rel)
+    for rel in ("data/corpus/src", "data/samples/src"):
+        shutil.copytree(REPO / rel, tmp_path / rel)
+    shutil.copy(CORPUS / "review_allowlist.tsv", tmp_path / "data/corpus/review_allowlist.tsv")
+    outputs = [*(f"data/corpus/{n}.jsonl" for n in SPLITS), "data/samples/news_dump.jsonl", "data/README.md"]
+
+    def build() -> dict[str, bytes]:
+        run = subprocess.run(["make", "-s", "corpus", f"PYTHON={sys.executable}"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr[-2000:]
+        return {rel: (tmp_path / rel).read_bytes() for rel in outputs}
+
+    first = build()
+    assert build() == first
+    assert first["data/samples/news_dump.jsonl"] == DUMP.read_bytes()
