@@ -200,6 +200,24 @@ def _incidents(args: argparse.Namespace) -> int:
     return 0
 
 
+def _render(args: argparse.Namespace) -> int:
+    from rasd.render.pages import render_errors, render_predictions
+
+    if (args.predictions is None) == (args.errors is None):
+        raise RasdError("give either PREDICTIONS.jsonl or --errors EVAL_DIR/errors.jsonl (see rasd render --help)")
+    if args.errors is not None:
+        if args.texts or args.incidents or args.event_types or args.min_score is not None:
+            raise RasdError("--texts, --incidents, --event-type and --min-score apply to predictions, not to --errors")
+        result = render_errors(args.errors, args.output, limit=args.limit)
+    else:
+        result = render_predictions(args.predictions, args.output, texts=args.texts, text_field=args.text_field,
+                                    id_field=args.id_field, incidents=args.incidents, limit=args.limit,
+                                    event_types=args.event_types or (), min_score=args.min_score,
+                                    none_event=args.none_event)
+    print(result.summary())
+    return 0
+
+
 def _incident_counts(result) -> str:
     where = f" -> {result.output}" if result.output else ""
     return (f"{result.n_documents} document(s), {len(result.incidents)} incident(s) in "
@@ -386,6 +404,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gazetteer", help="places CSV (default: the shipped gazetteer of Syria, Iraq, Lebanon, Yemen)")
     p.add_argument("--schema", help="label schema YAML mapping event types to ACLED sub-events (default: shipped)")
     p.set_defaults(func=_incidents)
+
+    p = _command(sub, "render", "see predictions or evaluation errors as a right-to-left HTML page",
+                 "Write one self-contained HTML file (inline CSS, nothing fetched) that shows each document's text "
+                 "right to left with every slot highlighted in its label's colour and the label beside it, each "
+                 "event sentence marked with its type and probability, sentences without an event dimmed, a legend, "
+                 "and the document's incident rows above its text. The page is built from the raw text and the "
+                 "character offsets, every character escaped. With --errors, the rows of errors.jsonl (from rasd "
+                 "evaluate --output) grouped by kind with their counts, gold span above predicted span, missed / "
+                 "spurious / boundary / label errors told apart by style. The page is written as the input is read "
+                 "and renamed into place when complete; -o must not be an input.",
+                 "Predictions hold only their sentences' text: give the scored dump with --texts to see whole "
+                 "documents.\n"
+                 "Examples:\n  rasd render predictions.jsonl -o view.html --texts data/samples/news_dump.jsonl\n"
+                 "  rasd render predictions.jsonl -o strikes.html --texts dump.jsonl --event-type air_drone_strike "
+                 "--min-score 0.8\n"
+                 "  rasd render predictions.jsonl --texts dump.jsonl --incidents incidents.csv   (-> predictions.html)\n"
+                 "  rasd render --errors runs/eval/errors.jsonl -o errors.html")
+    p.add_argument("predictions", nargs="?", metavar="PREDICTIONS.jsonl", help="output of `rasd predict` (JSON Lines)")
+    p.add_argument("--errors", metavar="ERRORS.jsonl",
+                   help="render the errors of `rasd evaluate --output DIR` instead (DIR/errors.jsonl, or DIR)")
+    p.add_argument("-o", "--output", metavar="HTML", help="page to write (default: the input's name with .html)")
+    p.add_argument("--limit", type=int, default=200,
+                   help="documents per page (with --errors: rows per error kind); 0 = all. 200 news reports make "
+                        "a page of about 2 MB, which a browser opens at once")
+    p.add_argument("--texts", metavar="DUMP",
+                   help="the dump the predictions were made from (JSON Lines, CSV, Parquet, .txt folder), for the "
+                        "whole text of each document")
+    p.add_argument("--text-field", default="text", help="with --texts: field holding the document text")
+    p.add_argument("--id-field", default="id", help="with --texts: field holding the document id")
+    p.add_argument("--incidents", metavar="TABLE", help="a `rasd incidents` table (CSV or JSON Lines): rows shown "
+                                                       "above each document")
+    p.add_argument("--event-type", dest="event_types", action="append", metavar="T",
+                   help="only documents with a sentence of this event type (repeat for several)")
+    p.add_argument("--min-score", type=float, metavar="S", help="only event sentences with probability >= S")
+    p.add_argument("--none-event", default="none", help="the event type that means no event")
+    p.set_defaults(func=_render)
     return parser
 
 

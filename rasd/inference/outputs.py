@@ -44,6 +44,14 @@ class DocumentPrediction:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows a prediction right to left, slots highlighted in their labels' colours and event
+        sentences marked with type and probability. Only the sentences it holds are known (the rest of
+        the document is an ellipsis); ``rasd.render.markup.document_fragment(doc, text)`` shows it whole."""
+        from rasd.render.markup import document_fragment
+
+        return document_fragment(self)
+
     @classmethod
     def from_dict(cls, obj: dict[str, Any]) -> DocumentPrediction:
         sentences = [
