@@ -41,6 +41,6 @@ def check_model_source(name_or_path: str, *, what: str = "model_name_or_path") -
         reason = "HF_HUB_OFFLINE is set" if constants.HF_HUB_OFFLINE else "the Hugging Face Hub cannot be reached"
         raise ModelLoadError(
             f"cannot load {name_or_path!r}: it is not a local directory, not in the Hugging Face cache, and {reason}. "
-            f"Download it on a machine with network (huggingface-cli download {name_or_path} --local-dir DIR) "
+            f"Download it on a machine with network (hf download {name_or_path} --local-dir DIR) "
             f"and point {what} at DIR, e.g. `{what}=DIR` after the config on the command line"
         )
