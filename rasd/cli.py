@@ -90,8 +90,16 @@ def _convert(args: argparse.Namespace) -> int:
 # --- model ---------------------------------------------------------------------------------------
 
 def _train(args: argparse.Namespace) -> int:
+    import logging
+
     from rasd.training.train import train
 
+    log = logging.getLogger("rasd")  # rasd's own choices (preprocessing, ...) before the Trainer's output
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("rasd train: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
     result = train(args.config, overrides=args.overrides, resume=args.resume)
     dev = result.dev_metrics
     print(f"best epoch: {result.best_epoch}; dev slot F1 (strict) {dev.get('slot_f1', float('nan')):.4f}, "

@@ -75,6 +75,9 @@ class Extractor:
 
         path = Path(path)
         config = load_config(path)
+        from rasd.models.preprocessing import saved_preprocessing  # an AraBERT named by a path elsewhere
+
+        config.preprocessing = saved_preprocessing(config.preprocessing, path)
         tokenizer = AutoTokenizer.from_pretrained(path)
         if backend == "onnx":
             from rasd.inference.onnx_backend import OnnxBackend

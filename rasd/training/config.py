@@ -172,6 +172,8 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
         target = raw
         *parents, leaf = key.split(".")
         for p in parents:
+            if isinstance(target.get(p), str):  # a named choice refined key by key: `preprocessing: auto`
+                target[p] = {"kind": target[p]}
             target = target.setdefault(p, {})
             if not isinstance(target, dict):
                 raise ConfigError(f"override {item!r}: {p} is not a mapping")

@@ -23,7 +23,7 @@ from rasd.models.configuration import RasdConfig
 from rasd.models.encoders import NAMED_ENCODERS, ensure_encoder, is_named_encoder
 from rasd.models.hub import check_model_source
 from rasd.models.modeling import RasdModel, encoder_from_pretrained
-from rasd.models.preprocessing import resolve_preprocessing
+from rasd.models.preprocessing import explain_preprocessing
 from rasd.text.normalize import build_normalizer
 from rasd.training.card import CardCallback, CardData
 from rasd.training.config import TRAINER_DEFAULTS, RasdTrainingConfig, load_config
@@ -184,7 +184,8 @@ def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | Non
     pin = {"dataloader_pin_memory": torch.cuda.is_available() or torch.backends.mps.is_available()}
     args = TrainingArguments(**{**TRAINER_DEFAULTS, **pin, "label_names": label_names, **cfg.training})
 
-    preprocessing = resolve_preprocessing(cfg.preprocessing, cfg.model_name_or_path)
+    preprocessing, why = explain_preprocessing(cfg.preprocessing, cfg.model_name_or_path)
+    logger.info("%s", why)
     normalizer = build_normalizer(preprocessing)
     with args.main_process_first(desc="building the encoder"):  # one process builds; the others load it
         encoder_source = prepare_encoder(cfg, train_records, normalizer)
