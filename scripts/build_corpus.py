@@ -111,11 +111,24 @@ class CorpusError(Exception):
     pass
 
 
+def _letter(c: str) -> bool:
+    return c.isalpha() and not c.isdigit()
+
+
 def _is_boundary(text: str, i: int) -> bool:
     """True when index i sits between words (start, end, or next to space/punctuation)."""
     if i <= 0 or i >= len(text):
         return True
     before, after = text[i - 1], text[i]
+    # As rasd's tokenizer (rasd/text/words.py): a hyphen or apostrophe between letters, and a
+    # dot, comma, colon or slash between digits, are inside one word ("دمشق-سانا", "2022.11.18").
+    for j in (i, i - 1):
+        if 0 < j < len(text) - 1:
+            left, mid, right = text[j - 1], text[j], text[j + 1]
+            if mid in "'’-" and _letter(left) and _letter(right):
+                return False
+            if mid in ".,:/" and left.isdigit() and right.isdigit():
+                return False
     return (
         before.isspace()
         or after.isspace()
@@ -714,12 +727,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="leave this collection out (repeatable), e.g. one still being written")
     args = ap.parse_args(argv)
     try:
-        cols = load_all(exclude=set(args.exclude))
+        exclude = set(args.exclude)
         if args.collection:
-            if args.collection not in cols:
-                raise CorpusError(f"{SRC}: no collection {args.collection!r} (have: {', '.join(cols)})")
-            cols = {args.collection: cols[args.collection]}
+            # Parse only that folder: another collection's broken file must not hide this one's findings.
+            names = {p.name for p in SRC.iterdir() if p.is_dir()}
+            if args.collection not in names:
+                raise CorpusError(f"{SRC}: no collection {args.collection!r} (have: {', '.join(sorted(names))})")
+            exclude = names - {args.collection}
             args.check = True
+        cols = load_all(exclude=exclude)
     except CorpusError as e:
         print(e, file=sys.stderr)
         return 1

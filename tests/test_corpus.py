@@ -434,3 +434,11 @@ def test_make_corpus_is_byte_identical_when_run_twice(tmp_path):
     first = build()
     assert build() == first
     assert first["data/samples/news_dump.jsonl"] == DUMP.read_bytes()
+
+
+def test_build_word_boundaries_agree_with_rasd_tokenizer(bc):
+    """A span the build accepts is one `rasd validate` accepts: inner hyphens join words, as in rasd."""
+    with pytest.raises(bc.CorpusError):
+        bc.parse_sentence("[دمشق](LOCATION)-[سانا](SOURCE): قصف", "t")
+    text, spans = bc.parse_sentence("[دمشق](LOCATION) - [سانا](SOURCE): قصف", "t")
+    assert [text[s["start"]:s["end"]] for s in spans] == ["دمشق", "سانا"]
