@@ -170,7 +170,8 @@ def evaluate(
     """Score ``model`` on the annotated sentences in ``data`` (any importable format).
 
     With ``output_dir``, writes ``metrics.json`` (``result.to_dict()``), ``report.md``,
-    ``confusion_matrix.png`` (when event types were scored) and ``errors.jsonl``. With
+    ``confusion_matrix.png`` (when event types were scored), ``errors.jsonl`` and ``errors.html``
+    (the errors grouped by kind, gold above predicted: :func:`rasd.render.pages.render_errors`). With
     ``compare``, scores that model on the same sentences and adds, under ``compare``, its scores
     and the difference A - B of slot F1 and event macro-F1 with a paired bootstrap interval
     (``bootstrap`` resamples of the sentences, seeded by ``seed``).
@@ -193,8 +194,11 @@ def evaluate(
         result.compare = compare_results(result, other, resamples=bootstrap, seed=seed)
     if output_dir is not None:
         from rasd.evaluation.report import write_outputs
+        from rasd.render.pages import render_errors
 
         write_outputs(result, output_dir)
+        page = render_errors(result.files["errors"], Path(output_dir) / "errors.html")
+        result.files["errors_html"] = str(page.output)
     return result
 
 

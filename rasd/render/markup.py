@@ -37,7 +37,7 @@ EVENT_COLOURS: dict[str, str] = {
     "air_drone_strike": "#2b4c8c",
     "armed_clash": "#7a4b00",
     "remote_explosive": "#5b2a86",
-    "unexplained_explosion": "#5d5d5d",
+    "unexplained_explosion": "#5f6b00",
     "military_exercise": "#2f6b3a",
     "mobilization": "#00606b",
     "seizure": "#7d1f5a",

@@ -71,7 +71,8 @@ def test_cli_writes_all_four_files(tiny_model_dir, tmp_path, capsys):
     assert main(["evaluate", str(tiny_model_dir), str(CORPUS / "test.jsonl"), "--output", str(out),
                  "--device", "cpu"]) == 0
     printed = capsys.readouterr().out
-    assert sorted(p.name for p in out.iterdir()) == ["confusion_matrix.png", "errors.jsonl", "metrics.json", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["confusion_matrix.png", "errors.html", "errors.jsonl",
+                                                     "metrics.json", "report.md"]
     m = _metrics(out)
     assert m["counts"]["sentences"] == sum(1 for _ in read_records(CORPUS / "test.jsonl"))
     assert m["counts"]["gold_spans"] > 0 and m["skipped"] == [] and m["compare"] is None

@@ -14,6 +14,7 @@ class Element:
     tag: str
     attrs: dict[str, str]
     chunks: list[str] = field(default_factory=list)
+    ancestors: list[Element] = field(default_factory=list, repr=False)
 
     @property
     def text(self) -> str:
@@ -31,7 +32,7 @@ class _Parser(HTMLParser):
         self.stack: list[Element] = []
 
     def handle_starttag(self, tag, attrs):
-        element = Element(tag, {k: v or "" for k, v in attrs})
+        element = Element(tag, {k: v or "" for k, v in attrs}, ancestors=list(self.stack))
         self.elements.append(element)
         if tag not in VOID:
             self.stack.append(element)
@@ -51,6 +52,11 @@ def parse(markup: str) -> list[Element]:
     parser.close()
     assert not parser.stack, f"unclosed: {[e.tag for e in parser.stack]}"
     return parser.elements
+
+
+def inside(elements: list[Element], parent: Element) -> list[Element]:
+    """The elements within ``parent``, in document order."""
+    return [e for e in elements if any(a is parent for a in e.ancestors)]
 
 
 def spans(elements: list[Element]) -> list[tuple[int, int, str, str]]:
