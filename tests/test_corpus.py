@@ -428,7 +428,7 @@ def test_make_corpus_is_byte_identical_when_run_twice(tmp_path):
     def build() -> dict[str, bytes]:
         run = subprocess.run(["make", "-s", "corpus", f"PYTHON={sys.executable}"], cwd=tmp_path,
                              capture_output=True, text=True, timeout=600)
-        assert run.returncode == 0, run.stderr[-2000:]
+        assert run.returncode == 0, (run.stdout + run.stderr)[-2000:]
         return {rel: (tmp_path / rel).read_bytes() for rel in outputs}
 
     first = build()
