@@ -12,6 +12,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from rasd import __version__
 from rasd.errors import RasdError
@@ -60,7 +61,8 @@ def _stats(args: argparse.Namespace) -> int:
 
     for path in args.paths:
         stats, read = DatasetStats(), ReadStats(on_notice=lambda n: print(n, file=sys.stderr))
-        for record in read_records(path, args.format, flatten=args.flatten, stats=read):
+        for record in read_records(path, args.format, flatten=args.flatten, stats=read,
+                                   repair_offsets=args.repair_offsets):
             stats.add(record)
         if args.json:
             print(json.dumps({"path": str(path), **stats.to_dict()}, ensure_ascii=False))
@@ -72,6 +74,9 @@ def _stats(args: argparse.Namespace) -> int:
 
 def _convert(args: argparse.Namespace) -> int:
     from rasd.data.convert import convert
+    from rasd.safe_io import guard_output
+
+    guard_output(args.output, [args.input], what="output")
 
     result = convert(
         args.input, args.output, from_format=args.from_format, to_format=args.to_format, flatten=args.flatten,
@@ -94,13 +99,16 @@ def _train(args: argparse.Namespace) -> int:
 
     from rasd.training.train import train
 
-    log = logging.getLogger("rasd")  # rasd's own choices (preprocessing, ...) before the Trainer's output
-    if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("rasd train: %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-    result = train(args.config, overrides=args.overrides, resume=args.resume)
+    log, handler = logging.getLogger("rasd"), logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("rasd train: %(message)s"))  # rasd's choices (preprocessing, ...)
+    log.addHandler(handler)
+    level = log.level
+    log.setLevel(logging.INFO)
+    try:
+        result = train(args.config, overrides=args.overrides, resume=args.resume)
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
     dev = result.dev_metrics
     print(f"best epoch: {result.best_epoch}; dev slot F1 (strict) {dev.get('slot_f1', float('nan')):.4f}, "
           f"event macro-F1 {dev.get('event_macro_f1', float('nan')):.4f}, event accuracy "
@@ -143,6 +151,9 @@ def _pretrain(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from rasd.evaluation.evaluate import evaluate
+    from rasd.safe_io import guard_output
+
+    guard_output(args.output, [args.model, args.data, args.compare], what="--output folder", folder=True)
 
     result = evaluate(
         args.model, args.data, fmt=args.format, output_dir=args.output, compare=args.compare,
@@ -153,16 +164,19 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from rasd.models.export import check_export_target
+
+    check_export_target(args.model, args.output, overwrite=args.overwrite)
     if args.to == "onnx":
         from rasd.inference.onnx_backend import export_onnx
 
-        out = export_onnx(args.model, args.output, quantize=args.quantize, opset=args.opset)
+        out = export_onnx(args.model, args.output, quantize=args.quantize, opset=args.opset, overwrite=args.overwrite)
     else:
         if args.quantize:
             raise RasdError("--quantize applies to --to onnx only")
         from rasd.models.export import export_hf_heads
 
-        out = export_hf_heads(args.model, args.output, approximate=args.approximate)
+        out = export_hf_heads(args.model, args.output, approximate=args.approximate, overwrite=args.overwrite)
     print(f"exported {args.model} -> {out}")
     return 0
 
@@ -175,6 +189,14 @@ def _predict(args: argparse.Namespace) -> int:
     )
     if args.incidents and (not args.output or args.format != "jsonl"):
         raise RasdError("--incidents reads the predictions back: it needs -o OUTPUT with --format jsonl")
+    if args.incidents:
+        from rasd.safe_io import guard_output
+
+        guard_output(args.incidents, [args.output, args.input, args.model], what="--incidents table")
+    if args.input_format:
+        if args.engine == "ray":
+            raise RasdError("--input-format applies to --engine local")
+        common["input_format"] = args.input_format
     if args.engine == "ray":
         from rasd.inference.ray_engine import predict_with_ray
 
@@ -190,7 +212,12 @@ def _predict(args: argparse.Namespace) -> int:
 
         if summary.output is None or args.format != "jsonl":
             raise RasdError("--incidents reads the predictions back: it needs -o OUTPUT with --format jsonl")
-        result = build_incidents(summary.output, output=args.incidents, dedup=args.dedup)
+        from rasd.safe_io import atomic_output
+
+        with atomic_output(args.incidents, suffix=Path(args.incidents).suffix) as tmp:
+            result = build_incidents(summary.output, output=tmp, fmt=_table_format(args.incidents, None),
+                                     dedup=args.dedup)
+        result.output = Path(args.incidents)
         print(_incident_counts(result), file=sys.stderr)
     return 0
 
@@ -200,8 +227,18 @@ def _incidents(args: argparse.Namespace) -> int:
 
     if not args.output and not args.evaluate:
         raise RasdError("-o/--output is required (or --evaluate GOLD to score against gold incident rows)")
-    result = build_incidents(args.predictions, output=args.output, fmt=args.format, dedup=args.dedup,
-                             schema=args.schema, gazetteer=args.gazetteer, gold=args.evaluate)
+    from rasd.safe_io import atomic_output, guard_output
+
+    guard_output(args.output, [args.predictions, args.evaluate, args.gazetteer, args.schema], what="output")
+    if args.output:
+        with atomic_output(args.output, suffix=Path(args.output).suffix) as tmp:
+            result = build_incidents(args.predictions, output=tmp, fmt=_table_format(args.output, args.format),
+                                     dedup=args.dedup, schema=args.schema, gazetteer=args.gazetteer,
+                                     gold=args.evaluate)
+        result.output = Path(args.output)
+    else:
+        result = build_incidents(args.predictions, output=None, fmt=args.format, dedup=args.dedup,
+                                 schema=args.schema, gazetteer=args.gazetteer, gold=args.evaluate)
     print(_incident_counts(result))
     if result.scores is not None:
         print(result.scores.summary())
@@ -224,6 +261,13 @@ def _render(args: argparse.Namespace) -> int:
                                     none_event=args.none_event)
     print(result.summary())
     return 0
+
+
+def _table_format(output: str, fmt: str | None) -> str | None:
+    """The incident table's format as the real output name says (the temporary file's name must not decide)."""
+    from rasd.incidents.table import infer_format
+
+    return infer_format(output, fmt)
 
 
 def _incident_counts(result) -> str:
@@ -266,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", help=f"input format ({FORMATS}); detected when omitted")
     p.add_argument("--flatten", choices=["outer", "inner"], help="for nested CoNLL files (e.g. Wojood)")
     p.add_argument("--json", action="store_true", help="one JSON object per file instead of tables")
+    p.add_argument("--repair-offsets", action="store_true",
+                   help="realign spans whose offsets do not match their text (Label Studio/Doccano with emoji)")
     p.set_defaults(func=_stats)
 
     p = _command(sub, "convert", "convert annotations between tools and the canonical JSONL",
@@ -333,6 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="auto: bf16 on GPUs that support it (fp16 otherwise), fp32 on CPU")
     p.add_argument("--batch-size", type=int, default=32, help="encoder windows per forward pass")
     p.add_argument("--backend", default="torch", choices=["torch", "onnx"], help="onnx: a directory from `rasd export --to onnx`")
+    p.add_argument("--input-format", choices=["jsonl", "csv", "parquet", "txt"],
+                   help="how to read INPUT (needed for stdin that is not JSON Lines, or an odd file name); "
+                        "default: from the name")
     p.add_argument("--resume", action="store_true", help="skip ids already in OUTPUT and append the rest")
     p.add_argument("--format", default="jsonl", choices=["jsonl", "csv"], help="csv: one row per slot")
     p.add_argument("--all-sentences", action="store_true", help="also write sentences whose event type is 'none'")
@@ -359,6 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--approximate", action="store_true",
                    help="hf-heads: write the stock heads even where they cannot reproduce the model exactly "
                         "(mean pooling); their README says so")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing export in OUT (only when the new one is complete)")
     p.set_defaults(func=_export)
 
     p = _command(sub, "pretrain", "continue masked-LM pretraining of an encoder on your unlabelled dump",
@@ -472,6 +522,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("RASD_DEBUG"):
             raise
         print(f"rasd {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # a filesystem condition (disk full, read-only, permission, vanished file): one line
+        if os.environ.get("RASD_DEBUG"):
+            raise
+        from rasd.safe_io import os_error
+
+        print(f"rasd {args.command}: error: {os_error(e)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as e:
         summary = getattr(e, "summary", None)  # rasd predict says what it wrote before stopping

@@ -7,9 +7,10 @@ reason, so that one bad line never stops a run of hours. A reject is a bad JSON 
 without a text field (or with one that is not a string), bytes that are not UTF-8, or text with
 an unpaired surrogate escape (``"\\ud83d"`` alone), which no tokenizer can read.
 
-The id comes from ``id_field``; where a record has none (absent, null or ``""``) it is the
-record's line number in the file (for CSV the line where the record starts, counting the header
-as line 1; for Parquet the 1-based row number). In a folder of .txt files the id is the file's
+The id comes from ``id_field``; where a record has none (absent, null or ``""``) it is
+``"line:N"``, N the record's line number in the file (for CSV the line where the record starts,
+counting the header as line 1; for Parquet the 1-based row number): the ``line:`` form keeps an
+id made from a line number apart from a real id ``"1"`` in the data. In a folder of .txt files the id is the file's
 path relative to the folder, and ``text_field``/``id_field`` do not apply. Every other field
 passes through untouched as the document's ``meta`` (published, source, title, ...).
 """
@@ -18,16 +19,18 @@ from __future__ import annotations
 
 import csv
 import gzip
+import math
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from rasd.data.formats.jsonl import iter_json_lines
 from rasd.errors import ConfigError, DataError, MissingExtraError
 from rasd.inference.extractor import InputDocument
+from rasd.safe_io import entry_kind, wide_encoding
 
 INPUT_FORMATS = ("jsonl", "csv", "parquet", "txt")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet",
@@ -45,6 +48,16 @@ class DumpDocument(InputDocument):
 
     line: int = 0
     id_from_line: bool = False
+    nan_values: int = field(default=0, repr=False)  # meta values that were NaN/infinity and are now None
+
+
+def line_id(line: int) -> str:
+    """The id of a record without one: ``line:N``, never equal to a plain numeric id from the data.
+
+    >>> line_id(3)
+    'line:3'
+    """
+    return f"line:{line}"
 
 
 @dataclass(frozen=True)
@@ -136,9 +149,9 @@ def make_document(obj: dict[str, Any], line: int, *, text_field: str, id_field: 
         return Reject(line, f"field {text_field!r} holds an unpaired surrogate {text[bad]!r} at character {bad}, "
                             "which is not Unicode text", raw)
     value = obj.get(id_field)
-    if value is None or value == "":
-        return DumpDocument(id=str(line), text=text, meta=_meta(obj, text_field, id_field), line=line,
-                            id_from_line=True)
+    meta, nans = _clean_nan(_meta(obj, text_field, id_field))
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return DumpDocument(id=line_id(line), text=text, meta=meta, line=line, id_from_line=True, nan_values=nans)
     if isinstance(value, str):
         doc_id = value
     elif isinstance(value, int) and not isinstance(value, bool):
@@ -147,11 +160,31 @@ def make_document(obj: dict[str, Any], line: int, *, text_field: str, id_field: 
         doc_id = str(int(value))
     else:
         return Reject(line, f"field {id_field!r} is {value!r:.60}, not a string or an integer", raw)
-    return DumpDocument(id=doc_id, text=text, meta=_meta(obj, text_field, id_field), line=line)
+    return DumpDocument(id=doc_id, text=text, meta=meta, line=line, nan_values=nans)
 
 
 def _meta(obj: dict[str, Any], text_field: str, id_field: str) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k != text_field and k != id_field}
+
+
+def _clean_nan(value: Any) -> tuple[Any, int]:
+    """``value`` with every float NaN/infinity (nested ones too) replaced by None, and how many there were.
+
+    >>> _clean_nan({"a": float("nan"), "b": [1.0, float("inf")], "c": "x"})
+    ({'a': None, 'b': [1.0, None], 'c': 'x'}, 2)
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return None, 1
+    if isinstance(value, dict):
+        out, n = {}, 0
+        for k, v in value.items():
+            out[k], m = _clean_nan(v)
+            n += m
+        return out, n
+    if isinstance(value, (list, tuple)):
+        items = [_clean_nan(v) for v in value]
+        return [v for v, _ in items], sum(m for _, m in items)
+    return value, 0
 
 
 # --- readers -------------------------------------------------------------------------------------
@@ -184,7 +217,7 @@ def _read_csv(stream: IO[bytes], text_field: str, id_field: str, *, name: str) -
     # (process-wide, the only way the module offers) is harmless, and it is done here, not at import.
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
     feed = _LineFeed(stream)
-    reader = csv.reader(feed)
+    reader = csv.reader(feed, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -193,28 +226,49 @@ def _read_csv(stream: IO[bytes], text_field: str, id_field: str, *, name: str) -
     except csv.Error as e:
         stream.close()
         raise DataError(f"cannot read the CSV header: {e}", path=name, line=1) from None
+    except (OSError, EOFError) as e:
+        stream.close()
+        raise DataError(f"cannot read: {e}", path=name) from None
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        stream.close()
+        raise DataError(f"the CSV header names the column(s) {', '.join(map(repr, twice))} more than once; "
+                        "rename them so each column has one name", path=name, line=1)
     if text_field not in header:
         stream.close()
         raise DataError(f"the CSV header has no column {text_field!r} (columns: {', '.join(header)}); "
                         "choose the text column with --text-field", path=name, line=1)
-    return _csv_rows(stream, feed, reader, header, text_field, id_field, name)
+    return _csv_rows(stream, feed, header, text_field, id_field, name)
 
 
-def _csv_rows(stream: IO[bytes], feed: _LineFeed, reader: Any, header: list[str], text_field: str,
+def _csv_rows(stream: IO[bytes], feed: _LineFeed, header: list[str], text_field: str,
               id_field: str, name: str) -> Iterator[InputItem]:
+    """Rows after the header. A row that cannot be parsed, or whose quote swallowed the lines after it
+    (it spans several lines and has the wrong number of fields), is rejected ALONE: its first line
+    becomes the reject and the lines after it are read again as rows of their own."""
+    reader = csv.reader(feed, strict=True)
     with stream:
         try:
             while True:
-                line = reader.line_num + 1
+                line = feed.consumed + 1
                 feed.taken.clear()
                 try:
                     row = next(reader)
                 except StopIteration:
                     return
                 except csv.Error as e:
-                    yield Reject(line, f"invalid CSV: {e}", feed.raw())
+                    reason = "unterminated quote" if "end of data" in str(e) or len(feed.taken) > 1 else str(e)
+                    yield Reject(line, f"invalid CSV: {reason}", feed.raw_first() if len(feed.taken) > 1 else feed.raw())
+                    feed.push_back_after_first()
+                    reader = csv.reader(feed, strict=True)
                     continue
                 if not row:
+                    continue
+                if len(row) != len(header) and len(feed.taken) > 1:
+                    yield Reject(line, "invalid CSV: a quote opened on this line is not closed where the row "
+                                       "ends (the lines after it are read as rows of their own)", feed.raw_first())
+                    feed.push_back_after_first()
+                    reader = csv.reader(feed, strict=True)
                     continue
                 if any(_has_escaped_bytes(v) for v in row):
                     yield Reject(line, "not valid UTF-8", feed.raw())
@@ -268,7 +322,22 @@ def _read_txt_dir(root: Path) -> Iterator[InputItem]:
             n += 1
             path = Path(dirpath) / name
             rel = path.relative_to(root).as_posix()
-            data = path.read_bytes()
+            kind = entry_kind(path)
+            if kind is not None:
+                yield Reject(n, f"{rel}: {kind}, not a regular file; left out", rel)
+                continue
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                yield Reject(n, f"{rel}: the file vanished while the run was reading the folder", rel)
+                continue
+            except OSError as e:
+                yield Reject(n, f"{rel}: cannot read ({e.strerror or e})", rel)
+                continue
+            enc = wide_encoding(data[:4])
+            if enc is not None:
+                yield Reject(n, f"{rel}: not valid UTF-8: the file is {enc} (convert it with iconv -t UTF-8)", rel)
+                continue
             if data.startswith(_BOM):
                 data = data[len(_BOM):]
             try:
@@ -286,39 +355,81 @@ def _open_bytes(source: str | Path, stdin: IO[bytes] | None) -> IO[bytes]:
         stream: IO[bytes] = stdin if stdin is not None else sys.stdin.buffer
         peek = getattr(stream, "peek", None)
         if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
-            return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+            stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[assignment]
+        head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
+        check_encoding(head, "stdin")
         return stream
     path = Path(source)
     if not path.is_file():
-        raise DataError("file not found", path=path)
-    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")  # type: ignore[return-value]
+        kind = entry_kind(path)
+        raise DataError(f"not a regular file ({kind}); give a file" if kind else "file not found", path=path)
+    try:
+        stream = gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")  # type: ignore[assignment]
+        head = stream.peek(4)[:4]  # type: ignore[attr-defined]
+    except PermissionError:
+        raise DataError("permission denied; make it readable", path=path) from None
+    except (OSError, EOFError) as e:
+        raise DataError(f"cannot read: {e}", path=path) from None
+    try:
+        check_encoding(head, str(path))
+    except DataError:
+        stream.close()
+        raise
+    return stream  # type: ignore[return-value]
+
+
+def check_encoding(head: bytes, name: str) -> None:
+    """Refuse a UTF-16/UTF-32 input at once, naming the encoding and the conversion."""
+    enc = wide_encoding(head)
+    if enc is not None:
+        raise DataError(f"the file is {enc}, not UTF-8; convert it first: iconv -f {enc.rstrip('LBE')} -t UTF-8 "
+                        f"{name if name != 'stdin' else 'FILE'} > converted", path=name)
 
 
 class _LineFeed:
     """Lines for ``csv.reader``, decoded one at a time so that bytes that are not UTF-8 spoil one row
-    only (they stay visible as surrogate escapes); keeps the current record's lines for rejects."""
+    only (they stay visible as surrogate escapes); keeps the current record's lines for rejects and
+    can give back all but the first of them (a quote that swallowed the following rows)."""
 
     def __init__(self, stream: IO[bytes]) -> None:
         self._lines = iter(stream)
         self._first = True
+        self._back: list[str] = []
         self.taken: list[str] = []
+        self.consumed = 0  # lines handed to the reader so far (the file's line number of the last one)
 
     def __iter__(self) -> _LineFeed:
         return self
 
     def __next__(self) -> str:
-        raw = next(self._lines)
-        if self._first:
-            self._first = False
-            if raw.startswith(_BOM):
-                raw = raw[len(_BOM):]
-        line = raw.decode("utf-8", "surrogateescape")
+        if self._back:
+            line = self._back.pop(0)
+        else:
+            raw = next(self._lines)
+            if self._first:
+                self._first = False
+                if raw.startswith(_BOM):
+                    raw = raw[len(_BOM):]
+            line = raw.decode("utf-8", "surrogateescape")
+        self.consumed += 1
         self.taken.append(line)
         return line
 
+    def push_back_after_first(self) -> None:
+        rest = self.taken[1:]
+        self._back[:0] = rest
+        self.consumed -= len(rest)
+        self.taken = self.taken[:1]
+
     def raw(self) -> str:
-        text = "".join(self.taken).rstrip("\r\n")
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return _readable("".join(self.taken))
+
+    def raw_first(self) -> str:
+        return _readable(self.taken[0] if self.taken else "")
+
+
+def _readable(text: str) -> str:
+    return text.rstrip("\r\n").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _has_escaped_bytes(value: str) -> bool:

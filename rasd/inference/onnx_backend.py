@@ -111,7 +111,7 @@ class _Logits(torch.nn.Module):
 
 
 def export_onnx(model_dir: str | Path, out: str | Path, *, quantize: str | None = None, opset: int = 17,
-                exporter: str = "torchscript") -> Path:
+                exporter: str = "torchscript", overwrite: bool = False) -> Path:
     """Export a saved rasd model to ``out/model.onnx`` (int8 weights with ``quantize="int8"``); returns ``out``.
 
     >>> out = export_onnx("runs/compact", "runs/compact-onnx", quantize="int8")   # doctest: +SKIP
@@ -119,7 +119,9 @@ def export_onnx(model_dir: str | Path, out: str | Path, *, quantize: str | None 
     """
     from transformers import AutoTokenizer
 
-    from rasd.inference.loading import load_config, load_torch_model
+    from rasd.inference.loading import check_model_dir, load_torch_model
+    from rasd.models.export import check_export_target
+    from rasd.safe_io import staged_folder
 
     if quantize not in QUANTIZE:
         raise ConfigError(f"quantize must be None or 'int8'; got {quantize!r}")
@@ -127,24 +129,25 @@ def export_onnx(model_dir: str | Path, out: str | Path, *, quantize: str | None 
         raise ConfigError(f"exporter must be one of {EXPORTERS}; got {exporter!r}")
     _onnxruntime()
     model_dir, out = Path(model_dir), Path(out)
-    config = load_config(model_dir)
+    check_export_target(model_dir, out, overwrite=overwrite)  # never into the model folder, never over an export
+    config = check_model_dir(model_dir)
     model = _Logits(load_torch_model(model_dir)).eval()
     outputs = [name for name, has in (("slot_logits", config.has_slot_head), ("event_logits", config.has_event_head))
                if has]
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out, prefix=".export-") as tmp:
-        graph = Path(tmp) / MODEL_FILE if quantize else out / MODEL_FILE
-        if exporter == "dynamo":
-            _export_dynamo(model, graph, outputs, opset, config.encoder.max_position_embeddings)
-        else:
-            _export_torchscript(model, graph, outputs, opset)
-        if quantize == "int8":
-            quantize_int8(graph, out / MODEL_FILE)
-    for name in _MODEL_FILES:
-        if (model_dir / name).is_file():
-            shutil.copyfile(model_dir / name, out / name)
-    AutoTokenizer.from_pretrained(model_dir).save_pretrained(out)
-    (out / "README.md").write_text(_readme(model_dir, out, outputs, quantize, opset, exporter), encoding="utf-8")
+    with staged_folder(out) as stage:  # out appears only once the export is complete
+        with tempfile.TemporaryDirectory(dir=stage, prefix=".export-") as tmp:
+            graph = Path(tmp) / MODEL_FILE if quantize else stage / MODEL_FILE
+            if exporter == "dynamo":
+                _export_dynamo(model, graph, outputs, opset, config.encoder.max_position_embeddings)
+            else:
+                _export_torchscript(model, graph, outputs, opset)
+            if quantize == "int8":
+                quantize_int8(graph, stage / MODEL_FILE)
+        for name in _MODEL_FILES:
+            if (model_dir / name).is_file():
+                shutil.copyfile(model_dir / name, stage / name)
+        AutoTokenizer.from_pretrained(model_dir).save_pretrained(stage)
+        (stage / "README.md").write_text(_readme(model_dir, out, outputs, quantize, opset, exporter), encoding="utf-8")
     return out
 
 

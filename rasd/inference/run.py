@@ -34,8 +34,13 @@ from rasd.errors import ConfigError, RasdError
 from rasd.inference.extractor import Extractor
 from rasd.inference.inputs import DumpDocument, Reject, read_documents
 from rasd.inference.outputs import DocumentPrediction
+from rasd.safe_io import guard_output, os_error
 from rasd.inference.writers import (
     OUTPUT_FORMATS,
+    check_run_record,
+    model_fingerprint,
+    run_record_path,
+    write_run_record,
     PredictionWriter,
     RejectsWriter,
     ResumeState,
@@ -60,7 +65,9 @@ class PredictSummary:
     rejected: int = 0  # records in the rejects file (duplicates included)
     duplicates: int = 0  # ... of which repeated an id seen earlier in the input
     skipped: int = 0  # documents already in OUTPUT (resume)
-    ids_from_lines: int = 0  # documents without an id field: their id is their line number
+    ids_from_lines: int = 0  # documents without an id field: their id is "line:N"
+    set_aside: int = 0  # complete but invalid lines cut from OUTPUT by --resume (in the rejects file)
+    nan_values: int = 0  # NaN/infinity meta values written as null
     truncated_bytes: int = 0  # incomplete tail cut from OUTPUT before resuming
     sentences: int = 0
     event_sentences: int = 0
@@ -110,8 +117,13 @@ class PredictSummary:
             f"sentences/s (model loaded in {self.load_seconds:.1f} s)",
         ]
         if self.ids_from_lines:
-            lines.append(f"{self.ids_from_lines:,} records had no id field: their id is their line number "
-                         "(choose the id field with --id-field)")
+            lines.append(f"{self.ids_from_lines:,} records had no id field: their id is line:N, N their line "
+                         "number (choose the id field with --id-field)")
+        if self.nan_values:
+            lines.append(f"{self.nan_values:,} NaN/infinity values (not JSON) were written as null")
+        if self.set_aside:
+            lines.append(f"resume: {self.set_aside:,} line(s) of the output were not complete predictions: set "
+                         "aside in the rejects file and scored again")
         if self.truncated_bytes:
             lines.append(f"resume: cut {self.truncated_bytes:,} bytes of an incomplete last document from {out}")
         if self.interrupted:
@@ -143,6 +155,7 @@ def predict_file(
     all_sentences: bool = False,
     backend: str = "torch",
     progress: bool = True,
+    input_format: str | None = None,
 ) -> PredictSummary:
     """Score every document of ``input`` and write the predictions to ``output`` (stdout when None).
 
@@ -151,6 +164,9 @@ def predict_file(
     (see :mod:`rasd.inference.writers`). ``model`` is a model directory or a loaded
     :class:`Extractor` (then ``device``, ``dtype``, ``batch_size`` and ``backend`` are its own).
     ``progress`` shows a tqdm bar on stderr. Raises :class:`PredictInterrupted` on Ctrl-C.
+    ``input_format`` (jsonl, csv, parquet, txt) overrides the guess from the name (stdin: jsonl).
+    Beside the output, ``OUT.run.json`` records what wrote it (see :func:`run_record`); ``resume``
+    refuses an output whose record does not match this run.
 
     >>> summary = predict_file("runs/compact", "data/samples/news_dump.jsonl", output="out.jsonl")  # doctest: +SKIP
     >>> summary.scored, summary.output                                                               # doctest: +SKIP
@@ -161,35 +177,118 @@ def predict_file(
     if batch_size < 1:
         raise ConfigError(f"--batch-size must be at least 1; got {batch_size}")
     out_path = None if output is None or str(output) == "-" else Path(output)
-    check_paths(input, out_path, resume)
+    model_dir = None if isinstance(model, Extractor) else Path(model)
+    check_paths(input, out_path, resume, model=model_dir if model_dir is not None else _model_path(model))
     summary = PredictSummary(input=str(input), output=out_path, format=fmt)
 
-    items = read_documents(input, text_field=text_field, id_field=id_field)  # a bad path fails before loading
-    state = resume_output(out_path, fmt=fmt) if resume and out_path is not None else ResumeState()
-    summary.truncated_bytes = state.truncated_bytes
-    rejects = RejectsWriter(rejects_path_for(out_path))
-    rejects.path.unlink(missing_ok=True)  # a stale file from an earlier run would mix with this run's
-
+    # Nothing is written until the input has given its first record and the model has loaded:
+    # a wrong file, a JSON array, a truncated .gz or a broken model leaves every file as it was.
+    items = _Primed(read_documents(input, text_field=text_field, id_field=id_field, fmt=input_format))
     started = time.perf_counter()
-    extractor = model if isinstance(model, Extractor) else load_extractor(
-        model, device=device, dtype=dtype, batch_size=batch_size, backend=backend)
+    try:
+        extractor = model if isinstance(model, Extractor) else load_extractor(
+            model, device=device, dtype=dtype, batch_size=batch_size, backend=backend)
+    except BaseException:
+        items.close()
+        raise
     summary.load_seconds = time.perf_counter() - started
 
-    writer = make_writer(open_output(out_path, append=state.exists), fmt, csv_columns=state.csv_columns)
+    record = run_record(extractor, model_dir, backend=backend, id_field=id_field, text_field=text_field, fmt=fmt)
+    state = ResumeState()
+    try:
+        if out_path is not None and resume and out_path.is_file() and out_path.stat().st_size > 0:
+            check_run_record(out_path, record)
+            state = resume_output(out_path, fmt=fmt)
+        if out_path is not None and not state.exists:
+            write_run_record(out_path, record)
+        writer = make_writer(open_output(out_path, append=state.exists), fmt, csv_columns=state.csv_columns)
+    except OSError as e:
+        items.close()
+        raise os_error(e, out_path) from None
+    except BaseException:
+        items.close()
+        raise
+    summary.truncated_bytes = state.truncated_bytes
+    rejects = RejectsWriter(rejects_path_for(out_path))
+    for line, raw in state.set_aside:
+        rejects.write(_SetAside(line, raw))
+        summary.set_aside += 1
     run = _Run(extractor, writer, rejects, summary, state.ids, progress=progress)
     try:
         run.go(items, all_sentences=all_sentences)
+    except OSError as e:  # disk full, read-only, removed folder: one line, and the output stays resumable
+        raise os_error(e, out_path) from None
     finally:
         summary.rejects_path = rejects.path if rejects.count else None
+    if not rejects.count:  # the run finished: a rejects file from an earlier run no longer describes this output
+        rejects.path.unlink(missing_ok=True)
     if summary.interrupted:
         raise PredictInterrupted(summary)
     return summary
 
 
+@dataclass(frozen=True)
+class _SetAside:
+    """A complete line of OUTPUT that is not a valid prediction: cut by --resume, kept in the rejects file."""
+
+    output_line: int
+    raw: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"output_line": self.output_line, "reason": "line of the output that is not a complete prediction: "
+                "cut, and its document scored again", "raw": self.raw}
+
+
+class _Primed:
+    """An input stream whose first item is read at once, so that errors opening it come before any
+    file is written."""
+
+    def __init__(self, items: Iterator[Reject | DumpDocument]) -> None:
+        self._items = items
+        self._first: list[Reject | DumpDocument] = []
+        try:
+            self._first.append(next(items))
+        except StopIteration:
+            pass
+        except BaseException:
+            self.close()
+            raise
+
+    def __iter__(self) -> Iterator[Reject | DumpDocument]:
+        while self._first:
+            yield self._first.pop()
+        yield from self._items
+
+    def close(self) -> None:
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
+
+
+def _model_path(extractor: Extractor) -> Path | None:
+    name = getattr(extractor.config, "_name_or_path", "") or ""
+    return Path(name) if name and Path(name).is_dir() else None
+
+
+def run_record(extractor: Extractor, model_dir: Path | None, *, backend: str, id_field: str, text_field: str,
+               fmt: str) -> dict[str, Any]:
+    """What --resume must find unchanged: the model's hash, backend, id and text field, format, rasd version."""
+    from rasd import __version__
+
+    folder = model_dir if model_dir is not None else _model_path(extractor)
+    engine = {"TorchBackend": "torch", "OnnxBackend": "onnx"}.get(type(extractor.backend).__name__, backend)
+    return {"model_sha256": model_fingerprint(folder), "backend": engine,
+            "id_field": id_field, "text_field": text_field, "format": fmt, "rasd_version": __version__}
+
+
 def load_extractor(model: str | Path, *, device: str = "auto", dtype: str = "auto", batch_size: int = 32,
                    backend: str = "torch") -> Extractor:
     """The :class:`Extractor` :func:`predict_file` uses: its window of documents scored together (the
-    unit of flushing and of a clean Ctrl-C stop) is about 16 batches, at most the engine's default."""
+    unit of flushing and of a clean Ctrl-C stop) is about 16 batches, at most the engine's default.
+    The folder is checked first (files present, weights readable, labels matching the heads)."""
+    from rasd.inference.loading import check_model_dir
+
+    check_model_dir(model, backend=backend)
     return Extractor.from_pretrained(model, device=device, dtype=dtype, batch_size=batch_size, backend=backend,
                                      chunk_sentences=chunk_sentences_for(batch_size))
 
@@ -204,7 +303,10 @@ def chunk_sentences_for(batch_size: int) -> int:
     return min(2048, max(32, 16 * batch_size))
 
 
-def check_paths(input: str | Path, output: Path | None, resume: bool) -> None:
+def check_paths(input: str | Path, output: Path | None, resume: bool, *, model: Path | None = None,
+                also: tuple[str | Path | None, ...] = ()) -> None:
+    """Refuse, before anything is opened, an output that is the input, the model or inside it (see
+    :func:`rasd.safe_io.guard_output`), and options that cannot work together."""
     if resume and output is None:
         raise ConfigError("--resume needs -o OUTPUT: there is nothing to resume on stdout")
     if output is None:
@@ -214,8 +316,9 @@ def check_paths(input: str | Path, output: Path | None, resume: bool) -> None:
                           "text and compress it afterwards")
     if output.is_dir():
         raise ConfigError(f"{output} is a folder; -o takes a file name")
-    if str(input) != "-" and Path(input).exists() and output.exists() and Path(input).resolve() == output.resolve():
-        raise ConfigError(f"input and output are the same file: {output}")
+    guard_output(output, [input, model, *also], what="output")
+    for companion in (rejects_path_for(output), run_record_path(output)):
+        guard_output(companion, [input, model, *also], what="output's companion file")
 
 
 class _StopRequested(Exception):
@@ -287,6 +390,7 @@ class _Run:
                 continue
             self.seen.add(item.id)
             s.ids_from_lines += item.id_from_line
+            s.nan_values += item.nan_values
             if item.id in self.done:
                 self.done.discard(item.id)
                 s.skipped += 1

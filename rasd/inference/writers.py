@@ -237,6 +237,56 @@ def rejects_path_for(output: Path | None) -> Path:
     return output.with_name(f"{stem}.rejects.jsonl")
 
 
+# --- the run record ------------------------------------------------------------------------------
+
+def run_record_path(output: Path) -> Path:
+    """``out.jsonl`` -> ``out.run.json``: what produced the output, so --resume can check it is the same run."""
+    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    return output.with_name(f"{stem}.run.json")
+
+
+def model_fingerprint(model_dir: str | Path | None) -> str:
+    """sha256 of the model's config.json and weights (model.safetensors, pytorch_model.bin, model.onnx)."""
+    import hashlib
+
+    if model_dir is None:
+        return "unknown"
+    h = hashlib.sha256()
+    root = Path(model_dir)
+    for name in ("config.json", "model.safetensors", "pytorch_model.bin", "model.onnx"):
+        p = root / name
+        if p.is_file():
+            h.update(name.encode())
+            with open(p, "rb") as f:
+                while chunk := f.read(1 << 20):
+                    h.update(chunk)
+    return h.hexdigest()
+
+
+def check_run_record(output: Path, expected: dict[str, Any]) -> None:
+    """Refuse to resume ``output`` when it was written by a different run (model, backend, id or text
+    field, format, rasd version) or when nothing says what wrote it."""
+    record = run_record_path(output)
+    try:
+        found = json.loads(record.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{output}: --resume, but {record.name} (the record of the run that wrote it) is missing, "
+                          "so there is no telling what the file holds; run without --resume into a new file") from None
+    except (OSError, ValueError) as e:
+        raise ConfigError(f"{record}: unreadable run record ({e}); run without --resume into a new file") from None
+    for key, want in expected.items():
+        if found.get(key) != want:
+            raise ConfigError(f"{output}: --resume with {key} {want!r}, but the output was written with "
+                              f"{found.get(key)!r}; resume with the first run's settings or write a new file")
+
+
+def write_run_record(output: Path, record: dict[str, Any]) -> None:
+    from rasd.safe_io import atomic_output
+
+    with atomic_output(run_record_path(output)) as tmp:
+        tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
 # --- resume --------------------------------------------------------------------------------------
 
 @dataclass
@@ -247,6 +297,7 @@ class ResumeState:
     csv_columns: list[str] | None = None  # the CSV header already in the file
     truncated_bytes: int = 0  # how much of an incomplete tail was cut
     exists: bool = False  # False: nothing to resume, write a fresh file
+    set_aside: list[tuple[int, str]] = field(default_factory=list)  # (line, text) of complete lines cut as invalid
 
 
 def resume_output(path: Path, *, fmt: str) -> ResumeState:
@@ -272,10 +323,18 @@ def resume_output(path: Path, *, fmt: str) -> ResumeState:
     else:
         raise ConfigError(f"output format must be one of {', '.join(OUTPUT_FORMATS)}; got {fmt!r}")
     size = path.stat().st_size
+    set_aside: list[tuple[int, str]] = []
     if keep < size:
         with open(path, "r+b") as f:
+            f.seek(keep)
+            tail = f.read()
+            first = path.read_bytes()[:keep].count(b"\n") + 1
+            for n, raw in enumerate(tail.splitlines(keepends=True), start=first):
+                if raw.endswith(b"\n") and raw.strip():
+                    set_aside.append((n, raw.rstrip(b"\r\n").decode("utf-8", "replace")))
             f.truncate(keep)
-    return ResumeState(ids=ids, csv_columns=columns, truncated_bytes=size - keep, exists=keep > 0)
+    return ResumeState(ids=ids, csv_columns=columns, truncated_bytes=size - keep, exists=keep > 0,
+                       set_aside=set_aside if fmt == "jsonl" else [])
 
 
 def _scan_jsonl(path: Path) -> tuple[set[str], int]:
@@ -301,14 +360,18 @@ def _scan_jsonl(path: Path) -> tuple[set[str], int]:
 
 
 def _jsonl_id(raw: bytes) -> str | None:
-    m = _JSONL_ID.match(raw)
+    """The id of a COMPLETE, valid prediction line, else None: the whole line is parsed (a line whose
+    beginning looks right but whose end is cut or corrupt is not done), and it must be an object
+    with a string id and a list of sentences, as the writer makes it."""
+    if not _JSONL_ID.match(raw):
+        return None
     try:
-        if m:  # the writer puts "id" first: no need to parse the whole line
-            return str(json.loads(m.group(1)))
         obj = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None
-    return str(obj["id"]) if isinstance(obj, dict) and "id" in obj else None
+    if not (isinstance(obj, dict) and isinstance(obj.get("id"), str) and isinstance(obj.get("sentences"), list)):
+        return None
+    return obj["id"]
 
 
 def _scan_csv(path: Path) -> tuple[set[str], int, list[str] | None]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from rasd.errors import ModelLoadError
+from rasd.errors import ConfigError, ModelLoadError
 
 TOKEN_DIR = "token-classification"
 SEQUENCE_DIR = "sequence-classification"
@@ -37,7 +37,24 @@ EVENT_HEAD_LAYOUTS: dict[str, tuple[str, str]] = {
 }
 
 
-def export_hf_heads(model_dir: str | Path, out: str | Path, *, approximate: bool = False) -> Path:
+def check_export_target(model_dir: str | Path, out: str | Path, *, overwrite: bool = False) -> None:
+    """Refuse an export target that would harm the model or other files, before anything is written:
+    the model folder itself, a folder inside it or around it, a file, a folder holding other files,
+    and (without ``overwrite``) a folder that already holds a model or an export."""
+    from rasd.safe_io import guard_output, holds_model
+
+    model_dir, out = Path(model_dir), Path(out)
+    guard_output(out, [model_dir], what="export folder", folder=True, own_target=out)
+    if out.is_dir() and any(out.iterdir()):
+        if not holds_model(out):
+            raise ConfigError(f"{out}: the export folder holds other files; export into a new or empty folder")
+        if not overwrite:
+            raise ConfigError(f"{out} already holds a model or an export; add --overwrite to replace it (the old one "
+                              "is kept until the new one is complete)")
+
+
+def export_hf_heads(model_dir: str | Path, out: str | Path, *, approximate: bool = False,
+                    overwrite: bool = False) -> Path:
     """Write ``out/token-classification`` and/or ``out/sequence-classification``; returns ``out``.
 
     A model trained with one head off (``task: slots`` or ``task: events``) exports only the head it
@@ -50,7 +67,8 @@ def export_hf_heads(model_dir: str | Path, out: str | Path, *, approximate: bool
     """
     from transformers import AutoTokenizer
 
-    from rasd.inference.loading import load_config, load_torch_model
+    from rasd.inference.loading import check_model_dir, load_config, load_torch_model
+    from rasd.safe_io import staged_folder
 
     model_dir, out = Path(model_dir), Path(out)
     config = load_config(model_dir)
@@ -71,13 +89,17 @@ def export_hf_heads(model_dir: str | Path, out: str | Path, *, approximate: bool
             "exactly (they read the first token / first sub-token); use `rasd export --to onnx` or the rasd "
             "Python API, or train with event_pooling: cls and word_pooling: first for hf-heads (--approximate "
             "writes them anyway, for speed comparisons; their README says what differs)")
+    check_export_target(model_dir, out, overwrite=overwrite)
+    check_model_dir(model_dir)
     model = load_torch_model(model_dir).eval()
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     state = model.state_dict()
-    if config.has_slot_head:
-        _save(_token_model(config, state), tokenizer, config, out / TOKEN_DIR, "token-classification", not_stock)
-    if config.has_event_head:
-        _save(_sequence_model(config, state), tokenizer, config, out / SEQUENCE_DIR, "text-classification", not_stock)
+    with staged_folder(out) as stage:  # out is replaced only by a complete export
+        if config.has_slot_head:
+            _save(_token_model(config, state), tokenizer, config, stage / TOKEN_DIR, "token-classification", not_stock)
+        if config.has_event_head:
+            _save(_sequence_model(config, state), tokenizer, config, stage / SEQUENCE_DIR, "text-classification",
+                  not_stock)
     return out
 
 

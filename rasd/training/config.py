@@ -95,6 +95,9 @@ class RasdTrainingConfig:
     )
     early_stopping_patience: int | None = field(default=3, metadata={"help": "epochs without improvement before stopping"})
     preprocessing: Any = field(default="auto", metadata={"help": "'auto', 'none', 'basic', 'arabert' or a normalizer spec"})
+    overwrite_output_dir: bool = field(
+        default=False, metadata={"help": "replace a trained model already in output_dir (refused otherwise)"}
+    )
     training: dict[str, Any] = field(default_factory=dict, metadata={"help": "TrainingArguments fields (pass-through)"})
 
     def __post_init__(self) -> None:
@@ -121,6 +124,7 @@ class RasdTrainingConfig:
             raise ConfigError(f"head_learning_rate must be a positive number; got {self.head_learning_rate!r}")
         if "output_dir" not in self.training:
             raise ConfigError("output_dir is required (where the trained model is written)")
+        check_training_values(self.training)
 
     @property
     def output_dir(self) -> Path:
@@ -142,6 +146,33 @@ _YamlLoader.add_implicit_resolver(
                r"|^[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
     list("-+0123456789."),
 )
+
+
+_POSITIVE = ("learning_rate", "num_train_epochs", "per_device_train_batch_size", "per_device_eval_batch_size",
+             "gradient_accumulation_steps", "adam_epsilon")
+_NON_NEGATIVE = ("weight_decay", "warmup_ratio", "warmup_steps", "max_grad_norm", "label_smoothing_factor")
+
+
+def check_training_values(training: dict[str, Any]) -> None:
+    """Numbers where TrainingArguments wants numbers, positive where only positive makes sense, so
+    ``learning_rate=fast`` or ``learning_rate=-0.01`` fail before anything is built or written.
+
+    >>> check_training_values({"learning_rate": -0.01})
+    Traceback (most recent call last):
+    rasd.errors.ConfigError: learning_rate must be a positive number; got -0.01
+    """
+    import math
+
+    for key in (*_POSITIVE, *_NON_NEGATIVE):
+        if key not in training or training[key] is None:
+            continue
+        value = training[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ConfigError(f"{key} must be a number; got {value!r}")
+        if key in _POSITIVE and value <= 0:
+            raise ConfigError(f"{key} must be a positive number; got {value!r}")
+        if key in _NON_NEGATIVE and value < 0:
+            raise ConfigError(f"{key} must be zero or more; got {value!r}")
 
 
 def read_yaml(text: str):

@@ -148,14 +148,52 @@ def event_weights(cfg: RasdTrainingConfig, records: list[Record], labels: list[s
 
 def train(config: RasdTrainingConfig | str | Path, *, overrides: list[str] | None = None,
           resume: bool = False) -> TrainResult:
-    """Train and save a model; returns where it is and its best dev (and test) metrics."""
+    """Train and save a model; returns where it is and its best dev (and test) metrics.
+
+    The config is checked whole and output_dir vetted (see :func:`check_output_dir`) before anything
+    is written; a run that fails removes the encoder-init folder it built (and output_dir when it
+    created it and left it empty), so a failed run leaves the folder as it found it.
+    """
+    import shutil
+
+    cfg = config if isinstance(config, RasdTrainingConfig) else load_config(config, overrides)
+    check_output_dir(cfg, resume=resume)
+    out_existed = cfg.output_dir.exists()
+    init_existed = (cfg.output_dir / "encoder-init").exists()
+    try:
+        return _train(cfg, resume=resume)
+    except BaseException:
+        if not init_existed:
+            shutil.rmtree(cfg.output_dir / "encoder-init", ignore_errors=True)
+        if not out_existed and cfg.output_dir.is_dir() and not any(cfg.output_dir.iterdir()):
+            cfg.output_dir.rmdir()
+        raise
+
+
+def check_output_dir(cfg: RasdTrainingConfig, *, resume: bool) -> None:
+    """Refuse an output_dir that is a file, lies inside another model folder or holds a trained model
+    (unless ``overwrite_output_dir: true`` or ``--resume``)."""
+    from rasd.errors import ConfigError
+    from rasd.safe_io import guard_output, holds_model
+
+    out = cfg.output_dir
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"output_dir {out} is a file; give a folder (where the trained model is written)")
+    inputs = [f for f in (cfg.train_file, cfg.validation_file, cfg.test_file) if f]
+    guard_output(out, [*inputs, cfg.model_name_or_path if cfg.model_name_or_path and Path(cfg.model_name_or_path).is_dir()
+                       else None], what="output_dir", folder=True, own_target=out)
+    if holds_model(out) and not resume and not cfg.overwrite_output_dir:
+        raise ConfigError(f"output_dir {out} already holds a trained model; set overwrite_output_dir=true to replace "
+                          "it, --resume to continue its training, or choose another output_dir")
+
+
+def _train(cfg: RasdTrainingConfig, *, resume: bool) -> TrainResult:
     import datasets
     import torch
     from transformers import AutoTokenizer, EarlyStoppingCallback, TrainingArguments, set_seed
 
     from rasd.training.trainer import RasdTrainer, make_compute_metrics
 
-    cfg = config if isinstance(config, RasdTrainingConfig) else load_config(config, overrides)
     set_seed(int(cfg.training.get("seed", 42)))
 
     train_records = load_records(cfg.train_file, cfg.data_format)

@@ -42,7 +42,9 @@ def test_label_studio_prefers_the_latest_annotation_and_counts_skipped_tasks(fix
     stats = ReadStats()
     records = list(read_label_studio(fixtures / "label_studio.json", stats=stats))
     assert [len(r.spans) for r in records] == [5, 3, 3]  # not the older one-span annotation
-    assert stats.skipped == {"label-studio task without annotations": 1}
+    assert stats.skipped["label-studio task without annotations"] == 1
+    left_out = stats.skipped["label-studio annotation left out: the task has another, later one (one record per task)"]
+    assert left_out == 3 and sum(stats.skipped.values()) == 4  # the older annotations are counted, not dropped silently
 
 
 def test_label_studio_choices_and_ids(tmp_path):

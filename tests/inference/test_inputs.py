@@ -64,7 +64,7 @@ def test_parquet_reads_in_batches_with_row_numbers(tmp_path, records):
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "dump.parquet", row_group_size=5)
     got = _docs(read_documents(tmp_path / "dump.parquet"))
     assert got[:-1] == _expected(records)
-    assert got[-1][0] == str(len(rows))  # no id: the 1-based row number
+    assert got[-1][0] == f"line:{len(rows)}"  # no id: line: and the 1-based row number
 
 
 def test_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch):
@@ -108,7 +108,7 @@ def test_bad_jsonl_lines_become_rejects_and_reading_goes_on(tmp_path):
     path.write_bytes(b"\n".join(lines) + b"\n")
     items = list(read_documents(path))
     docs = [(i.id, i.text, i.meta, i.line) for i in items if isinstance(i, DumpDocument)]
-    assert docs == [("a", "one", {}, 1), ("11", "no id", {"source": "s"}, 11), ("7", "int id", {}, 12),
+    assert docs == [("a", "one", {}, 1), ("line:11", "no id", {"source": "s"}, 11), ("7", "int id", {}, 12),
                     ("h", "", {}, 13)]
     rejects = {i.line: i for i in items if isinstance(i, Reject)}
     assert sorted(rejects) == [2, 3, 4, 5, 7, 8, 9, 10]
@@ -141,7 +141,7 @@ def test_csv_rows_that_cannot_be_read_are_rejects(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + data)
     items = list(read_documents(path))
     docs = [(i.id, i.line) for i in items if isinstance(i, DumpDocument)]
-    assert docs == [("a", 2), ("c", 5), ("6", 6), ("e", 8)]  # the id of a row without one: its first line
+    assert docs == [("a", 2), ("c", 5), ("line:6", 6), ("e", 8)]  # the id of a row without one: its first line
     assert items[0].text == "multi\nline" and items[0].meta == {"source": "s1"}
     assert len(items[2].text) == len(big)
     rejects = [(i.line, i.reason) for i in items if isinstance(i, Reject)]

@@ -176,6 +176,7 @@ def sniff_format(path: str | Path) -> str:
     suffix = Path(name).suffix
     if suffix == ".ann" or (suffix == ".txt" and p.with_suffix(".ann").is_file()):
         return "brat"
+    _check_wide_encoding(p)
     head = _head(p)
     body = head.lstrip()
     if body.startswith("["):
@@ -195,6 +196,12 @@ def sniff_format(path: str | Path) -> str:
             return "jsonl"
     elif body and _looks_like_conll(head):
         return "conll"
+    elif body:
+        bad = _conll_bad_tag(head)
+        if bad is not None:
+            line, tag = bad
+            raise FormatError(f"this looks like CoNLL, but the tag {tag!r} is not IOB/BIO (O, B-LABEL, I-LABEL); "
+                              "fix the tag (or pass --format conll to see every bad line)", path=p, line=line)
     if not body:
         for fmt in ("jsonl", "conll", "label-studio"):
             if suffix in IMPORTERS[fmt].suffixes:
@@ -218,6 +225,32 @@ def _sniff_json_object(obj: dict[str, Any]) -> str:
     if "spans" in keys and not keys & {"id", "event_type", "doc_id"}:
         return "prodigy"
     return "jsonl"
+
+
+def _check_wide_encoding(path: Path) -> None:
+    """A UTF-16/UTF-32 file is named as such instead of being read as broken UTF-8."""
+    from rasd.safe_io import wide_encoding
+
+    with open(path, "rb") as f:
+        enc = wide_encoding(f.read(4))
+    if enc is not None:
+        raise FormatError(f"the file is {enc}, not UTF-8; convert it first: iconv -f {enc.rstrip('LBE')} -t UTF-8 "
+                          f"{path} > converted", path=path)
+
+
+def _conll_bad_tag(head: str) -> tuple[int, str] | None:
+    """(line, tag) of the first bad tag in a file whose other rows are CoNLL (four in five at least)."""
+    numbered = [(n, line.split()) for n, line in enumerate(head.splitlines()[:-1] or head.splitlines(), start=1)]
+    rows = [(n, parts) for n, parts in numbered if parts and parts[0] != "-DOCSTART-"][:200]
+    if len(rows) < 3 or any(len(parts) < 2 for _, parts in rows):
+        return None
+    bad = []
+    for n, parts in rows:
+        try:
+            split_tag(parts[-1])
+        except ValueError:
+            bad.append((n, parts[-1]))
+    return bad[0] if bad and len(bad) * 5 <= len(rows) else None
 
 
 def _looks_like_conll(head: str) -> bool:

@@ -70,7 +70,8 @@ def iter_brat(path: str | Path, *, event_attribute: str = EVENT_ATTRIBUTE, repai
 
 def _documents(path: Path) -> list[Path]:
     if path.is_dir():
-        docs = sorted(path.glob("*.txt"))
+        # an .ann without its .txt is a document too (an error item, counted), never silently ignored
+        docs = sorted({*path.glob("*.txt"), *(a.with_suffix(".txt") for a in path.glob("*.ann"))})
         if not docs:
             raise FormatError("no .txt files in this brat directory", path=path)
         return docs
@@ -80,7 +81,16 @@ def _documents(path: Path) -> list[Path]:
 
 
 def _document(txt: Path, ann: Path, *, event_attribute: str, repair: bool, stats: ReadStats) -> Record:
+    from rasd.safe_io import entry_kind
+
+    for f in (txt, ann):
+        kind = entry_kind(f)
+        if kind is not None:
+            raise DataError(f"{kind}, not a regular file; remove it or replace it with the file", path=f)
     if not txt.is_file():
+        if ann.is_file():
+            raise FormatError(f"annotation file without its text {txt.name}; put the text beside it or remove "
+                              "the .ann", path=ann)
         raise DataError("file not found", path=txt)
     if not ann.is_file():
         raise FormatError(f"no annotation file {ann.name} beside this text (brat writes an empty one)", path=txt)
@@ -89,6 +99,8 @@ def _document(txt: Path, ann: Path, *, event_attribute: str, repair: bool, stats
             text = f.read()
     except UnicodeDecodeError as e:
         raise FormatError(f"not valid UTF-8 (byte {e.start})", path=txt) from None
+    except OSError as e:
+        raise DataError(f"cannot read ({e.strerror or e})", path=txt) from None
     textbounds, carriers, events = _read_ann(ann, event_attribute)
     rid = txt.stem
     placer = SpanPlacer(text, repair=repair)

@@ -95,15 +95,15 @@ def iter_label_studio(
 
 def _task_record(task: Any, *, n: int, stem: str, path: str | Path, line: int, text_key: str,
                  event_from: str | None, repair: bool, stats: ReadStats) -> Record | None:
-    def fail(message: str) -> DataError:
-        return DataError(message, path=path, line=line)
+    def fail(message: str) -> DataError:  # "task #n": an export on one line puts every task on line 1
+        return DataError(f"task #{n}: {message}", path=path, line=line)
 
     if not isinstance(task, dict):
         raise fail(f"expected a task object, got {type(task).__name__}")
     data = task.get("data")
     if not isinstance(data, dict):
         if text_key in task and "annotations" not in task:
-            raise FormatError("task has no 'data' object: this looks like Label Studio's JSON-MIN export; "
+            raise FormatError(f"task #{n}: task has no 'data' object: this looks like Label Studio's JSON-MIN export; "
                               "export the project as 'JSON' instead", path=path, line=line)
         raise fail("task has no 'data' object")
     rid = record_id(data.get("id"), stem, task.get("id") if isinstance(task.get("id"), int) else n)
@@ -111,7 +111,7 @@ def _task_record(task: Any, *, n: int, stem: str, path: str | Path, line: int, t
     if not isinstance(text, str):
         keys = ", ".join(sorted(k for k, v in data.items() if isinstance(v, str))) or "none"
         raise fail(f"task {rid!r} has no text in data[{text_key!r}] (string fields: {keys}); pass text_key")
-    annotation = _latest_annotation(task, rid=rid, path=path, line=line, stats=stats)
+    annotation = _latest_annotation(task, rid=rid, path=path, line=line, stats=stats, n=n)
     if annotation is None:
         return None
     result = annotation.get("result") or []
@@ -142,14 +142,26 @@ def _task_record(task: Any, *, n: int, stem: str, path: str | Path, line: int, t
 
 
 def _latest_annotation(task: dict[str, Any], *, rid: str, path: str | Path, line: int,
-                       stats: ReadStats) -> dict[str, Any] | None:
+                       stats: ReadStats, n: int = 0) -> dict[str, Any] | None:
+    """The latest usable annotation; every other usable one (a second annotator) is counted and
+    reported as skipped, never dropped silently."""
     annotations = task.get("annotations", task.get("completions")) or []
     if not isinstance(annotations, list):
-        raise DataError(f"task {rid!r}: 'annotations' must be a list", path=path, line=line)
+        raise DataError(f"task #{n}: task {rid!r}: 'annotations' must be a list", path=path, line=line)
     usable = [(a.get("updated_at") or a.get("created_at") or "", i, a)
               for i, a in enumerate(annotations) if isinstance(a, dict) and not a.get("was_cancelled")]
     if usable:
-        return max(usable, key=lambda t: (str(t[0]), t[1]))[2]
+        chosen = max(usable, key=lambda t: (str(t[0]), t[1]))
+        for _, _, other in (u for u in usable if u is not chosen):
+            reason = "label-studio annotation left out: the task has another, later one (one record per task)"
+            stats.skip(reason, Notice("skipped", f"task #{n}: annotation {_who(other)} left out; the latest, "
+                                      f"{_who(chosen[2])}, is used", path=str(path), line=line, record_id=rid))
+        return chosen[2]
     reason = "label-studio task with only cancelled annotations" if annotations else "label-studio task without annotations"
-    stats.skip(reason, Notice("skipped", reason, path=str(path), line=line, record_id=rid))
+    stats.skip(reason, Notice("skipped", f"task #{n}: {reason}", path=str(path), line=line, record_id=rid))
     return None
+
+
+def _who(annotation: dict[str, Any]) -> str:
+    by = annotation.get("completed_by")
+    return f"{annotation.get('id', '?')}" + (f" (annotator {by})" if by is not None else "")
