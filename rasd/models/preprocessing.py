@@ -75,7 +75,9 @@ def declared_names(model_name_or_path: str) -> list[tuple[str, str]]:
         m = _HUB_CACHE.match(part)
         if m:
             found.append((f"{m.group(1)}/{m.group(2)}", "its Hugging Face cache path"))
-    found.append((model_name_or_path, "its name"))
+    hub_id = model_name_or_path.count("/") <= 1 and not model_name_or_path.startswith((".", "/", "~"))
+    # A path's folders say nothing about the model (a tmp dir may be called test_arabert_...); its name may.
+    found.append((model_name_or_path if hub_id and not path.is_dir() else path.name, "its name"))
     return found
 
 
@@ -200,14 +202,13 @@ def saved_preprocessing(spec: dict[str, Any] | None, model_dir: str | Path) -> d
     if not spec or spec.get("kind") != "arabert":
         return dict(spec or NAMED["basic"])
     name = spec.get("model_name")
-    if isinstance(name, str) and known_arabert(name) is not None:
-        return {**spec, "model_name": known_arabert(name)[0]}  # type: ignore[index]
     config = _read_json(Path(model_dir) / "config.json")
     encoder = config.get("encoder") if isinstance(config.get("encoder"), dict) else {}
-    candidates = [encoder.get("_name_or_path"), *(n for n, _ in declared_names(str(model_dir))[:-1])]
-    for candidate in candidates:
-        if isinstance(candidate, str) and _base(candidate) in set(_known_models()):
-            return {**spec, "model_name": candidate}
+    # The stored name, then the encoder folder the model was fine-tuned from, if it is here.
+    for candidate in (name, encoder.get("_name_or_path")):
+        found = known_arabert(candidate) if isinstance(candidate, str) else None
+        if found is not None:
+            return {**spec, "model_name": found[0]}
     raise ConfigError(
         f"{Path(model_dir) / 'config.json'}: preprocessing names AraBERT model {name!r}, which is neither a known "
         f"AraBERT name nor a folder here that says which one it is; set `\"preprocessing\": {{\"kind\": \"arabert\", "

@@ -223,10 +223,10 @@ def _train(cfg: RasdTrainingConfig, *, resume: bool) -> TrainResult:
     args = TrainingArguments(**{**TRAINER_DEFAULTS, **pin, "label_names": label_names, **cfg.training})
 
     preprocessing, why = explain_preprocessing(cfg.preprocessing, cfg.model_name_or_path)
-    logger.info("%s", why)
     normalizer = build_normalizer(preprocessing)
     with args.main_process_first(desc="building the encoder"):  # one process builds; the others load it
         encoder_source = prepare_encoder(cfg, train_records, normalizer)
+    logger.info("%s", why)  # once the encoder is found, so that a missing one stays a one-line error
     try:
         tokenizer = AutoTokenizer.from_pretrained(encoder_source)
     except OSError as e:
