@@ -14,6 +14,7 @@ import importlib.util
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -121,19 +122,27 @@ def test_predicted_offsets_slice_the_raw_text(trained: dict[str, Path]) -> None:
 
 
 @pytest.mark.slow
-def test_predict_resolves_an_arabert_stored_as_a_local_path(trained: dict[str, Path], tmp_path: Path) -> None:
-    """A model fine-tuned before names were resolved stored the folder; predict reads the folder."""
-    config = json.loads((trained["model"] / "config.json").read_text(encoding="utf-8"))
-    stored = {"kind": "arabert", "model_name": str(trained["folder"])}
-    assert saved_preprocessing(stored, trained["model"]) == {"kind": "arabert", "model_name": HUB_ID}
-    moved = tmp_path / "elsewhere"
-    moved.mkdir()
-    config["preprocessing"] = {"kind": "arabert", "model_name": "/gone/arabertv02"}
-    config["encoder"]["_name_or_path"] = "/gone/arabertv02"
-    (moved / "config.json").write_text(json.dumps(config), encoding="utf-8")
-    with pytest.raises(ConfigError, match=re.escape('"preprocessing": {"kind": "arabert", "model_name": ')) as e:
-        saved_preprocessing(config["preprocessing"], moved)
-    assert "\n" not in str(e.value)
+def test_predict_resolves_an_arabert_stored_as_a_local_path(trained: dict[str, Path], tmp_path: Path, capsys) -> None:
+    """A model fine-tuned before names were resolved stored the encoder folder; `rasd predict` reads the folder,
+    and where the folder is gone, says in one line which key of the model's config.json to set."""
+    model = tmp_path / "fine-tuned-elsewhere"
+    shutil.copytree(trained["model"], model)
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    config["preprocessing"] = {"kind": "arabert", "model_name": str(trained["folder"])}
+    (model / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    predictions = tmp_path / "p.jsonl"
+    assert main(["predict", str(model), str(trained["inputs"]), "-o", str(predictions), "--all-sentences", "-q"]) == 0
+    assert predictions.read_text(encoding="utf-8") == trained["predictions"].read_text(encoding="utf-8")
+
+    config["preprocessing"]["model_name"] = config["encoder"]["_name_or_path"] = "/gone/arabertv02"
+    (model / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["predict", str(model), str(trained["inputs"]), "-o", str(tmp_path / "q.jsonl"), "-q"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert '"preprocessing": {"kind": "arabert", "model_name": "bert-base-arabertv02"}' in err
+    with pytest.raises(ConfigError, match="neither a known AraBERT name"):
+        saved_preprocessing(config["preprocessing"], model)
 
 
 @pytest.mark.slow
