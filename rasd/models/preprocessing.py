@@ -81,8 +81,11 @@ def declared_names(model_name_or_path: str) -> list[tuple[str, str]]:
     return found
 
 
-def known_arabert(model_name_or_path: str | None) -> tuple[str, str] | None:
+def known_arabert(model_name_or_path: str | None, *, _depth: int = 3) -> tuple[str, str] | None:
     """The known AraBERT model a name or folder declares, with where that was read; None when none does.
+
+    A folder that names another local folder (`rasd pretrain` output records the encoder it
+    started from) is followed, a few steps at most.
 
     >>> known_arabert("aubmindlab/bert-base-arabertv02")
     ('aubmindlab/bert-base-arabertv02', 'its name')
@@ -92,9 +95,17 @@ def known_arabert(model_name_or_path: str | None) -> tuple[str, str] | None:
     if not model_name_or_path:
         return None
     known = set(_known_models())
-    for name, where in declared_names(model_name_or_path):
+    declared = declared_names(model_name_or_path)
+    for name, where in declared:
         if _base(name) in known:
             return name, where
+    here = Path(model_name_or_path).expanduser().resolve()
+    for name, _ in declared[:-1]:
+        source = Path(name).expanduser()
+        if _depth > 0 and source.is_dir() and source.resolve() != here:
+            found = known_arabert(name, _depth=_depth - 1)
+            if found is not None:
+                return found[0], f"{found[1]}, the model {model_name_or_path} was made from"
     return None
 
 

@@ -167,6 +167,7 @@ def test_folder_that_says_nothing_fails_naming_the_key(tiny_arabert_factory, tmp
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tiny_arabert_factory("arabertv02", declares=None)
     monkeypatch.chdir(REPO)  # the config's data paths are relative to where `rasd` runs
+    capsys.readouterr()  # building the folder printed a progress bar
     code = main(["train", "configs/arabert.yaml", f"model_name_or_path={folder}", f"output_dir={tmp_path}", *QUICK])
     err = capsys.readouterr().err.strip()
     assert code == 1
@@ -213,3 +214,16 @@ def test_non_arabert_folder_gets_basic(tmp_path: Path) -> None:
     (folder / "vocab.txt").write_text("[PAD]\n[UNK]\n[رابط]\nقصف\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape(CONFIG_HINT)):
         explain_preprocessing("auto", str(folder))
+
+
+def test_a_folder_made_from_a_local_arabert_is_followed(tiny_arabert_factory, tmp_path: Path) -> None:
+    """`rasd pretrain` output records the folder it started from; that folder says which AraBERT it is."""
+    source = tiny_arabert_factory("arabertv02")
+    derived = tmp_path / "arabert-news"
+    shutil.copytree(source, derived)
+    path = derived / "config.json"
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), "_name_or_path": str(source)}),
+                    encoding="utf-8")
+    spec, why = explain_preprocessing("auto", str(derived))
+    assert spec == {"kind": "arabert", "model_name": HUB_ID}
+    assert str(source) in why
