@@ -72,11 +72,11 @@ body.rasd{display:flex;flex-direction:column}
 .rasd .docmeta .n{font:.8em system-ui,sans-serif;color:#777}
 .rasd .text{white-space:pre-wrap;color:#8a8a8a;font-size:1.15em}
 .rasd .sent.ev{color:#111}
-.rasd .sent.ev::before{content:attr(data-event) " " attr(data-score);display:inline-block;direction:ltr;
+.rasd .sent.ev::before{content:attr(data-event) " " attr(data-score);direction:ltr;unicode-bidi:isolate;
  font:600 .62em/1.5 system-ui,sans-serif;background:var(--ev,#334);color:#fff;border-radius:3px;padding:0 .4em;
  margin-inline-end:.35em;vertical-align:.2em;white-space:nowrap}
 .rasd mark.slot{background:var(--bg);color:inherit;border-bottom:2px solid var(--fg);border-radius:3px;padding:0 .12em}
-.rasd mark.slot::after{content:attr(data-label);display:inline-block;direction:ltr;font:700 .58em/1.2 system-ui,
+.rasd mark.slot::after{content:attr(data-label);direction:ltr;unicode-bidi:isolate;font:700 .58em/1.2 system-ui,
  sans-serif;color:var(--fg);margin-inline-start:.25em;vertical-align:.25em;white-space:nowrap}
 .rasd .sent.none mark.slot,.rasd .sent.off mark.slot,.rasd .text>mark.slot{opacity:.65}
 .rasd .gap::before{content:"\\2026";display:inline-block;color:#aaa;padding:0 .5em}
