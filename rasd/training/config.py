@@ -148,18 +148,19 @@ _YamlLoader.add_implicit_resolver(
 )
 
 
-_POSITIVE = ("learning_rate", "num_train_epochs", "per_device_train_batch_size", "per_device_eval_batch_size",
+_POSITIVE = ("num_train_epochs", "per_device_train_batch_size", "per_device_eval_batch_size",
              "gradient_accumulation_steps", "adam_epsilon")
-_NON_NEGATIVE = ("weight_decay", "warmup_ratio", "warmup_steps", "max_grad_norm", "label_smoothing_factor")
+_NON_NEGATIVE = ("learning_rate", "weight_decay", "warmup_ratio", "warmup_steps", "max_grad_norm", "label_smoothing_factor")
 
 
 def check_training_values(training: dict[str, Any]) -> None:
-    """Numbers where TrainingArguments wants numbers, positive where only positive makes sense, so
+    """Numbers where TrainingArguments wants numbers, positive where only positive makes sense (a
+    learning rate of 0 is allowed: an untrained baseline), so
     ``learning_rate=fast`` or ``learning_rate=-0.01`` fail before anything is built or written.
 
     >>> check_training_values({"learning_rate": -0.01})
     Traceback (most recent call last):
-    rasd.errors.ConfigError: learning_rate must be a positive number; got -0.01
+    rasd.errors.ConfigError: learning_rate must be zero or more; got -0.01
     """
     import math
 
