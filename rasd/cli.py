@@ -485,7 +485,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="HTML", help="page to write (default: the input's name with .html)")
     p.add_argument("--limit", type=int, default=200,
                    help="documents per page (with --errors: rows per error kind); 0 = all. 200 news reports make "
-                        "a page of about 2 MB, which a browser opens at once")
+                        "a page of about 1.3 MB, which a browser opens in a second or two")
     p.add_argument("--texts", metavar="DUMP",
                    help="the dump the predictions were made from (JSON Lines, CSV, Parquet, .txt folder), for the "
                         "whole text of each document")

@@ -3,7 +3,7 @@
 Reading and writing live here; the markup comes from :mod:`rasd.render.markup`. Pages are
 written as they are read, one document (or error row) at a time, so memory does not grow with
 the input; ``limit`` keeps a page to a size a browser opens at once (:data:`DEFAULT_LIMIT`
-documents of a news dump make a page of about 2 MB). The page goes to a temporary file in the
+documents of a news dump make a page of about 1.3 MB). The page goes to a temporary file in the
 output's folder and is renamed over the output only when complete, so a failed run never leaves
 half a page, and an output that is one of the inputs is refused before anything is written.
 """
@@ -35,7 +35,7 @@ from rasd.render.markup import (
     page_start,
 )
 
-DEFAULT_LIMIT = 200  # documents per page (errors: rows per kind); about 2 MB of HTML for news reports
+DEFAULT_LIMIT = 200  # documents per page (errors: rows per kind); about 1.3 MB of HTML for news reports
 ERROR_KIND_ORDER = ("event", "missed", "spurious", "boundary", "label")  # rasd.evaluation.errors.ERROR_KINDS
 LOOKAHEAD = 10_000  # dump documents held while looking for a prediction's text (see TextLookup)
 
