@@ -52,9 +52,10 @@ class RenderResult:
     truncated: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    unit: str = "document(s)"
 
     def summary(self) -> str:
-        what = f"{self.shown} of {self.read} document(s)"
+        what = f"{self.shown} of {self.read} {self.unit}"
         if self.filtered:
             what += f" ({self.filtered} left out by the filters)"
         more = "; stopped at --limit, the input has more" if self.truncated else ""
@@ -325,7 +326,8 @@ def render_errors(errors: str | Path, output: str | Path | None = None, *, limit
     out = Path(output) if output is not None else default_output(source)
     counts = Counter(row["kind"] for _, row in read_error_rows(source))
     kinds = [k for k in ERROR_KIND_ORDER if counts[k]] + sorted(k for k in counts if k not in ERROR_KIND_ORDER)
-    result = RenderResult(output=out, read=sum(counts.values()), counts={k: counts[k] for k in kinds})
+    result = RenderResult(output=out, read=sum(counts.values()), counts={k: counts[k] for k in kinds},
+                          unit="error row(s)")
     with atomic_output(out, [source]) as stream:
         stream.write(page_start(f"rasd errors: {source}", f"{result.read} error(s); gold above, predicted below"))
         if not kinds:

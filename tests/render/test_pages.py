@@ -179,7 +179,7 @@ def test_errors_page_groups_kinds_with_counts_and_styles(tmp_path, capsys):
     errors.parent.mkdir()
     errors.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     assert main(["render", "--errors", str(errors.parent), "-o", str(tmp_path / "errors.html")]) == 0
-    assert f"{len(rows)} of {len(rows)}" in capsys.readouterr().out
+    assert f"{len(rows)} of {len(rows)} error row(s)" in capsys.readouterr().out
     elements = parse((tmp_path / "errors.html").read_text(encoding="utf-8"))
     sections = [e for e in elements if e.tag == "section" and "kind" in e.classes]
     order = ["event", "missed", "spurious", "boundary", "label"]
