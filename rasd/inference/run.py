@@ -34,21 +34,21 @@ from rasd.errors import ConfigError, RasdError
 from rasd.inference.extractor import Extractor
 from rasd.inference.inputs import DumpDocument, Reject, read_documents
 from rasd.inference.outputs import DocumentPrediction
-from rasd.safe_io import guard_output, os_error
 from rasd.inference.writers import (
     OUTPUT_FORMATS,
-    check_run_record,
-    model_fingerprint,
-    run_record_path,
-    write_run_record,
     PredictionWriter,
     RejectsWriter,
     ResumeState,
+    check_run_record,
     make_writer,
+    model_fingerprint,
     open_output,
     rejects_path_for,
     resume_output,
+    run_record_path,
+    write_run_record,
 )
+from rasd.safe_io import guard_output, os_error
 
 
 @dataclass
