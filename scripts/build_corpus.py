@@ -45,6 +45,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "data" / "corpus" / "src"
+# Collections written and checked but not yet in the splits: they wait for the second, independent
+# annotation and its adjudication (see data/README.md). `--drafts` checks them; nothing builds from them.
+DRAFTS = ROOT / "data" / "corpus" / "drafts"
 OUT = ROOT / "data" / "corpus"
 
 README = ROOT / "data" / "README.md"
@@ -544,11 +547,11 @@ def document_text(doc: Document) -> str:
     return "\n".join(" ".join(s.text for s in p) for p in doc.paragraphs)
 
 
-def load_all(exclude: set[str] = frozenset()) -> dict[str, list[Document]]:
-    """Every collection of SRC (minus ``exclude``); parse errors of all files are raised together."""
+def load_all(exclude: set[str] = frozenset(), root: Path = SRC) -> dict[str, list[Document]]:
+    """Every collection of ``root`` (minus ``exclude``); parse errors of all files are raised together."""
     collections_: dict[str, list[Document]] = {}
     errors = []
-    for sub in sorted(p for p in SRC.iterdir() if p.is_dir() and p.name not in exclude):
+    for sub in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in exclude):
         docs = []
         for path in sorted(sub.glob("*.txt")):
             try:
@@ -725,17 +728,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--collection", help="only this collection (a folder of data/corpus/src); implies --check")
     ap.add_argument("--exclude", action="append", default=[], metavar="NAME",
                     help="leave this collection out (repeatable), e.g. one still being written")
+    ap.add_argument("--drafts", action="store_true",
+                    help="check the draft collections of data/corpus/drafts (not in the splits); implies --check")
     args = ap.parse_args(argv)
+    root = DRAFTS if args.drafts else SRC
+    args.check = args.check or args.drafts
     try:
         exclude = set(args.exclude)
         if args.collection:
             # Parse only that folder: another collection's broken file must not hide this one's findings.
-            names = {p.name for p in SRC.iterdir() if p.is_dir()}
+            if not (root / args.collection).is_dir() and (DRAFTS / args.collection).is_dir():
+                root = DRAFTS
+            names = {p.name for p in root.iterdir() if p.is_dir()}
             if args.collection not in names:
-                raise CorpusError(f"{SRC}: no collection {args.collection!r} (have: {', '.join(sorted(names))})")
+                raise CorpusError(f"{root}: no collection {args.collection!r} (have: {', '.join(sorted(names))})")
             exclude = names - {args.collection}
             args.check = True
-        cols = load_all(exclude=exclude)
+        cols = load_all(exclude=exclude, root=root) if root.is_dir() else {}
     except CorpusError as e:
         print(e, file=sys.stderr)
         return 1

@@ -402,6 +402,18 @@ def test_shipped_corpus_passes_every_check(bc):
     assert allowed == len(bc.load_allowlist())
 
 
+def test_draft_collections_pass_every_check_and_stay_out_of_the_splits(bc):
+    """corpus/drafts/ (corpus v2, awaiting the second annotation) is checked like the sources, never built."""
+    drafts = bc.load_all(root=bc.DRAFTS)
+    assert len(drafts) == 4 and all(len(docs) == 30 for docs in drafts.values())
+    _, problems = bc.compile_corpus(drafts)
+    problems += bc.review(drafts, bc.load_allowlist())[0]
+    assert problems == [], "\n".join(problems[:20])
+    shipped = {json.loads(line)["doc_id"] for split in ("train", "dev", "test")
+               for line in (bc.OUT / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert not shipped & {d.doc_id for docs in drafts.values() for d in docs}
+
+
 def test_annotation_scheme_copy_equals_shared_scheme():
     if not SHARED_SCHEME.exists():
         pytest.skip(f"{SHARED_SCHEME} is not present (the shared docs are only beside a development checkout)")
