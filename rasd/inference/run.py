@@ -266,7 +266,7 @@ class _Primed:
 
 
 def _model_path(extractor: Extractor) -> Path | None:
-    name = getattr(extractor.config, "_name_or_path", "") or ""
+    name = getattr(extractor, "model_dir", None) or getattr(extractor.config, "_name_or_path", "") or ""
     return Path(name) if name and Path(name).is_dir() else None
 
 
@@ -289,8 +289,10 @@ def load_extractor(model: str | Path, *, device: str = "auto", dtype: str = "aut
     from rasd.inference.loading import check_model_dir
 
     check_model_dir(model, backend=backend)
-    return Extractor.from_pretrained(model, device=device, dtype=dtype, batch_size=batch_size, backend=backend,
+    extractor = Extractor.from_pretrained(model, device=device, dtype=dtype, batch_size=batch_size, backend=backend,
                                      chunk_sentences=chunk_sentences_for(batch_size))
+    extractor.model_dir = Path(model)  # what the run record hashes, for --resume
+    return extractor
 
 
 def chunk_sentences_for(batch_size: int) -> int:

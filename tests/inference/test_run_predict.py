@@ -186,12 +186,12 @@ def test_rejects_go_to_a_file_and_scoring_goes_on(tmp_path, extractor, subset):
     out = tmp_path / "out.jsonl"
     summary = predict_file(extractor, path, output=out, progress=False)
     preds = read_predictions(out)
-    ids = [subset[0]["id"], subset[1]["id"], "empty", "blank", "10", subset[2]["id"]]
+    ids = [subset[0]["id"], subset[1]["id"], "empty", "blank", "line:10", subset[2]["id"]]
     assert [p.id for p in preds] == ids  # id of the line without one: its line number
     by_id = {p.id: p for p in preds}
     assert by_id["empty"].sentences == [] and by_id["empty"].n_sentences == 0
     assert by_id["blank"].sentences == [] and by_id["blank"].n_sentences == 0
-    assert by_id["10"].meta == {"source": "x"}
+    assert by_id["line:10"].meta == {"source": "x"}
     rejects = records_of(tmp_path / "out.rejects.jsonl")
     assert [(r["line"], r["reason"].split(" ")[0]) for r in rejects] == [
         (2, "invalid"), (3, "no"), (5, "not"), (6, "field"), (9, "duplicate")]
