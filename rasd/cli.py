@@ -373,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", metavar="INPUT", help="the news dump to score (see below)")
     p.add_argument("-o", "--output", help="output file (default: stdout)")
     p.add_argument("--text-field", default="text", help="field holding the document text")
-    p.add_argument("--id-field", default="id", help="field holding the document id (line number when absent)")
+    p.add_argument("--id-field", default="id", help="field holding the document id (line:N, N the line number, when absent)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     p.add_argument("--dtype", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                    help="auto: bf16 on GPUs that support it (fp16 otherwise), fp32 on CPU")
