@@ -95,7 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--disagreements", type=Path, help="write the sentences that differ here (TSV)")
     args = ap.parse_args(argv)
     bc = _build_corpus()
-    docs = pairs(bc)
+    try:
+        docs = pairs(bc)
+    except bc.CorpusError as e:
+        print(f"annotation_agreement: {e}", file=sys.stderr)
+        return 1
     if not docs:
         print(f"no second annotation under {SECOND}")
         return 1
