@@ -8,7 +8,6 @@ conversion succeeds (it is written beside it under a temporary name first).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from rasd.data.formats.base import Notice, ReadStats
 from rasd.data.records import Record
 from rasd.data.schema import LabelSchema
 from rasd.errors import ConfigError
+from rasd.safe_io import atomic_output, guard_output
 
 
 @dataclass
@@ -83,8 +83,7 @@ def convert(
     <BLANKLINE>
     """
     src, dst = Path(input), Path(output)
-    if src.resolve() == dst.resolve():
-        raise ConfigError(f"input and output are the same file: {src}")
+    guard_output(dst, [src, rejects])
     from_fmt = get_importer(from_format if from_format is not None else sniff_format(src)).name
     to_fmt = get_exporter(to_format if to_format is not None else guess_output_format(dst)).name
     stats = ReadStats(on_notice=on_notice)
@@ -98,16 +97,11 @@ def convert(
     lost = _Counter()
     if to_fmt == "conll":
         records = lost.events(records)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
-    try:
+    with atomic_output(dst) as tmp:  # an existing output is replaced only by a complete one
         if to_fmt == "conll":
             written = get_exporter(to_fmt).write(records, tmp, docstart=docstart)
         else:
             written = get_exporter(to_fmt).write(records, tmp)
-        os.replace(tmp, dst)
-    finally:
-        tmp.unlink(missing_ok=True)
     warnings = []
     if lost.count:
         warnings.append(f"CoNLL has no place for event types: {lost.count} records had one and it was not written")
