@@ -107,8 +107,14 @@ def pretrain(cfg: PretrainConfig, *, resume: bool = False) -> Path:
     """Run masked-LM pretraining and save the encoder folder; returns its path."""
     import torch
     from torch.utils.data import IterableDataset
-    from transformers import (AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling, Trainer,
-                              TrainingArguments, set_seed)
+    from transformers import (
+        AutoModelForMaskedLM,
+        AutoTokenizer,
+        DataCollatorForLanguageModeling,
+        Trainer,
+        TrainingArguments,
+        set_seed,
+    )
 
     from rasd.models.encoders import resolve_encoder
     from rasd.models.hub import check_model_source

@@ -6,10 +6,9 @@ scores them with :mod:`rasd.evaluation.metrics` (the same code as `rasd evaluate
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
-
-import re
 
 import numpy as np
 import torch

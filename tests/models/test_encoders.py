@@ -12,6 +12,7 @@ import struct
 import numpy as np
 import pytest
 import torch
+from support import CORPUS, tiny_config
 
 from rasd.cli import main
 from rasd.errors import ModelLoadError
@@ -20,7 +21,6 @@ from rasd.models.decoding import mean_word_logits
 from rasd.models.e5_format import QK, bert_state_dict, dequantize_q4_0, read_e5_image
 from rasd.models.encoders import piece_script, pieces_to_keep, prune_tokenizer_json
 from rasd.models.modeling import mean_over_words
-from support import CORPUS, tiny_config
 
 ARABIC = [
     "استهدفت طائرة مسيرة قاعدة حقل العمر في ريف دير الزور الشرقي مساء الخميس.",
@@ -140,10 +140,11 @@ def test_mean_event_pooling_ignores_padding():
 
 
 def test_parameter_groups_give_heads_and_layers_their_own_rates(tmp_path):
+    from transformers import BertConfig
+
     from rasd.models.configuration import RasdConfig
     from rasd.models.modeling import RasdModel
     from rasd.training.trainer import parameter_groups
-    from transformers import BertConfig
 
     enc = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32)
     model = RasdModel(RasdConfig(encoder=enc, id2label={0: "O", 1: "B-X"}, label2id={"O": 0, "B-X": 1},

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from support import CORPUS, TINY_ENCODER, tiny_config
 
 from rasd.cli import main
 from rasd.errors import ConfigError
 from rasd.text.normalize import build_normalizer
 from rasd.training.pretrain import PretrainConfig, packed_examples
-from support import CORPUS, TINY_ENCODER, tiny_config
 
 
 @pytest.fixture(scope="module")
