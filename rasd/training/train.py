@@ -20,7 +20,7 @@ from rasd.data.schema import LabelSchema
 from rasd.data.validation import check_record
 from rasd.errors import DataError, ModelLoadError
 from rasd.models.configuration import RasdConfig
-from rasd.models.encoders import NAMED_ENCODERS, ensure_encoder, is_named_encoder
+from rasd.models.encoders import NAMED_ENCODERS, is_named_encoder, resolve_encoder
 from rasd.models.hub import check_model_source
 from rasd.models.modeling import RasdModel, encoder_from_pretrained
 from rasd.models.preprocessing import explain_preprocessing
@@ -88,10 +88,9 @@ def check_against_schema(records: list[Record], schema: LabelSchema, source: str
 def prepare_encoder(cfg: RasdTrainingConfig, train_records: list[Record], normalizer) -> str:
     """Where to load the encoder from: the configured name/path, or a freshly built compact BERT."""
     if cfg.compact_encoder is None:
-        if is_named_encoder(cfg.model_name_or_path):
-            return str(ensure_encoder(cfg.model_name_or_path))
-        check_model_source(cfg.model_name_or_path)
-        return cfg.model_name_or_path
+        source = resolve_encoder(cfg.model_name_or_path)  # a named encoder becomes its built folder
+        check_model_source(source)
+        return source
     from rasd.training.compact import build_compact_encoder
 
     init_dir = cfg.output_dir / "encoder-init"
